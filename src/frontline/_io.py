@@ -1,0 +1,198 @@
+"""Read vector files of every format users bring into a raw GeoDataFrame."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from frontline.errors import InputFileNotFoundError, UnsupportedFormatError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["MAX_UNCOMPRESSED_BYTES", "read_vector"]
+
+log = logging.getLogger(__name__)
+
+#: Largest decompressed size accepted from a KMZ member or a ``.gz`` file (bytes).
+#: Protects against archives that expand to gigabytes; raise it if you really
+#: have such a file: ``frontline._io.MAX_UNCOMPRESSED_BYTES = 2 * 2**30``.
+MAX_UNCOMPRESSED_BYTES = 512 * 2**20
+
+_PARQUET = {".parquet", ".geoparquet"}
+_FORMATS = (
+    "GeoJSON (.geojson, .json, optionally .gz), KML (.kml), KMZ (.kmz), "
+    "GeoPackage (.gpkg), Shapefile (.shp or .zip), FlatGeobuf (.fgb), "
+    "GeoParquet (.parquet)"
+)
+
+
+def read_vector(path: str | Path, *, layer: str | int | None = None) -> gpd.GeoDataFrame:
+    """Read every polygon-bearing layer of a vector file.
+
+    Multi-layer files (KML folders, GeoPackages) are read layer by layer and
+    concatenated; the layer name goes into a ``layer`` column.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileNotFoundError(
+            f"control file {str(path)!r} does not exist; check the path "
+            f"(current directory: {Path.cwd()})"
+        )
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is a directory; expected a file in one of: {_FORMATS}"
+        )
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in _PARQUET:
+        return _read_parquet(path)
+    source: str | bytes
+    if suffixes and suffixes[-1] == ".kmz":
+        source = _kml_from_kmz(path)
+    elif suffixes and suffixes[-1] == ".gz":
+        source = _gunzip(path)
+    else:
+        source = str(path)
+    return _read_layers(source, path, layer)
+
+
+def _read_layers(
+    source: str | bytes, path: Path, layer: str | int | None
+) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    try:
+        if layer is not None:
+            return _read_one(source, layer)
+        layers = pyogrio.list_layers(_as_input(source))
+    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
+        raise UnsupportedFormatError(
+            f"cannot read {str(path)!r} as a vector layer ({_short(exc)}); "
+            f"expected one of: {_FORMATS}"
+        ) from exc
+    names = [str(name) for name, _ in layers]
+    if len(names) <= 1:
+        return _read_one(source, None, path)
+    frames = []
+    for name in names:
+        frame = _read_one(source, name, path)
+        if len(frame):
+            frame["layer"] = name
+            frames.append(frame)
+    if not frames:
+        return _read_one(source, names[0], path)
+    log.info("read %d layers of %s: %s", len(frames), path.name, names)
+    crs = frames[0].crs
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs)
+
+
+def _read_one(
+    source: str | bytes, layer: str | int | None, path: Path | None = None
+) -> gpd.GeoDataFrame:
+    try:
+        gdf = pyogrio.read_dataframe(_as_input(source), layer=layer)
+    except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
+        where = repr(str(path)) if path is not None else "the input"
+        raise UnsupportedFormatError(
+            f"cannot read {where} (layer {layer!r}) as a vector layer "
+            f"({_short(exc)}); expected one of: {_FORMATS}"
+        ) from exc
+    if not hasattr(gdf, "geometry"):
+        raise UnsupportedFormatError(
+            f"{source if isinstance(source, str) else 'the input'!r} has no "
+            "geometry column; expected a vector layer with polygons"
+        )
+    return gdf
+
+
+def _as_input(source: str | bytes) -> str | io.BytesIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _read_parquet(path: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "reading GeoParquet needs pyarrow: pip install 'frontline[parquet]'"
+        ) from exc
+    try:
+        return gpd.read_parquet(path)
+    except (ValueError, OSError) as exc:
+        raise UnsupportedFormatError(
+            f"cannot read {str(path)!r} as GeoParquet ({_short(exc)})"
+        ) from exc
+
+
+def _bounded_read(stream: io.BufferedIOBase | gzip.GzipFile, what: str) -> bytes:
+    data = stream.read(MAX_UNCOMPRESSED_BYTES + 1)
+    if len(data) > MAX_UNCOMPRESSED_BYTES:
+        raise UnsupportedFormatError(
+            f"{what} decompresses to more than {MAX_UNCOMPRESSED_BYTES:,} bytes; "
+            "refusing it (possible zip bomb). If the file is legitimate, raise "
+            "frontline._io.MAX_UNCOMPRESSED_BYTES"
+        )
+    return data
+
+
+def _gunzip(path: Path) -> bytes:
+    try:
+        with gzip.open(path, "rb") as stream:
+            return _bounded_read(stream, repr(str(path)))
+    except (OSError, EOFError) as exc:
+        raise UnsupportedFormatError(
+            f"cannot decompress {str(path)!r} as gzip ({_short(exc)}); "
+            "expected a gzip-compressed GeoJSON file"
+        ) from exc
+
+
+def _kml_from_kmz(path: Path) -> bytes:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is not a valid KMZ (zip) archive ({_short(exc)})"
+        ) from exc
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if info.filename.lower().endswith(".kml")
+            and ".." not in Path(info.filename).parts
+            and not info.filename.startswith("/")
+        ]
+        if not members:
+            raise UnsupportedFormatError(
+                f"KMZ {str(path)!r} holds no .kml document; members: "
+                f"{[i.filename for i in archive.infolist()][:10]}"
+            )
+        # KMZ convention: the main document is doc.kml, else the first .kml.
+        members.sort(
+            key=lambda i: (Path(i.filename).name.lower() != "doc.kml", i.filename)
+        )
+        info = members[0]
+        if info.file_size > MAX_UNCOMPRESSED_BYTES:
+            raise UnsupportedFormatError(
+                f"KMZ member {info.filename!r} declares {info.file_size:,} bytes "
+                f"uncompressed, more than the limit of {MAX_UNCOMPRESSED_BYTES:,} "
+                "(possible zip bomb); raise frontline._io.MAX_UNCOMPRESSED_BYTES "
+                "if the file is legitimate"
+            )
+        with archive.open(info) as stream:
+            return _bounded_read(stream, f"KMZ member {info.filename!r}")

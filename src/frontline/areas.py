@@ -1,0 +1,225 @@
+"""The area engine: geodesic areas on the WGS84 ellipsoid, overlay, shares.
+
+Every km² frontline prints is computed here. Areas are geodesic
+(:class:`pyproj.Geod` on WGS84, Karney's algorithm, exact to well under a
+square metre for oblast-sized polygons); an equal-area projection
+(EPSG:6933) is offered as a cross-check. Never an area in degrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args, overload
+
+import numpy as np
+import pandas as pd
+
+import shapely
+from pyproj import Geod
+
+from frontline.errors import CRSError, OptionError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from numpy.typing import NDArray
+    from shapely import Geometry
+
+__all__ = ["EQUAL_AREA_CRS", "AreaMethod", "area_km2"]
+
+AreaMethod = Literal["geodesic", "equal-area"]
+
+#: The equal-area projection used by ``method="equal-area"`` (NSIDC EASE-Grid
+#: 2.0 Global, cylindrical equal-area on the WGS84 ellipsoid).
+EQUAL_AREA_CRS: Final = "EPSG:6933"
+#: Edges are densified along their geodesic to this length (m) before projecting.
+_SEGMENT_M: Final = 1000.0
+
+_GEOD: Final = Geod(ellps="WGS84")
+_POLYGON: Final = 3
+
+
+@overload
+def area_km2(geometry: Geometry, *, method: AreaMethod = ...) -> float: ...
+@overload
+def area_km2(
+    geometry: gpd.GeoSeries | gpd.GeoDataFrame | Iterable[Geometry | None],
+    *,
+    method: AreaMethod = ...,
+) -> NDArray[np.float64]: ...
+def area_km2(geometry: Any, *, method: AreaMethod = "geodesic") -> Any:
+    """Area of polygons in km² on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    geometry : shapely geometry, GeoSeries, GeoDataFrame or array-like
+        Lon/lat geometries (EPSG:4326). A GeoSeries or GeoDataFrame must carry
+        that CRS. Non-polygonal parts (points, lines) have no area; ``None``
+        and empty geometries give 0. Ring orientation does not matter.
+    method : {"geodesic", "equal-area"}, default "geodesic"
+        ``geodesic`` integrates on the ellipsoid (pyproj.Geod);
+        ``equal-area`` projects to EPSG:6933 after densifying edges to 1 km.
+        The two agree to about 1e-6 (relative) on oblast-sized polygons.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        km², a float for a single geometry, else an array aligned with the input.
+
+    Raises
+    ------
+    CRSError
+        If a GeoSeries/GeoDataFrame is not in EPSG:4326.
+
+    Examples
+    --------
+    A 1°×1° cell at the equator is about 12,309 km²; orientation, ``None`` and
+    empty input are handled:
+
+    >>> import shapely
+    >>> round(area_km2(shapely.box(0, 0, 1, 1)), 1)
+    12308.8
+    >>> round(area_km2(shapely.box(0, 0, 1, 1).reverse()), 1)
+    12308.8
+    >>> area_km2([None, shapely.Polygon(), shapely.Point(0, 0)]).tolist()
+    [0.0, 0.0, 0.0]
+    """
+    if method not in get_args(AreaMethod):
+        raise OptionError(
+            f"unknown area method {method!r}; expected one of {get_args(AreaMethod)}"
+        )
+    scalar = isinstance(geometry, shapely.Geometry)
+    geoms = _as_array(geometry)
+    result = _geodesic(geoms) if method == "geodesic" else _equal_area(geoms)
+    return float(result[0]) if scalar else result
+
+
+def _as_array(geometry: Any) -> NDArray[np.object_]:
+    import geopandas as gpd
+
+    if isinstance(geometry, gpd.GeoDataFrame):
+        geometry = geometry.geometry
+    if isinstance(geometry, gpd.GeoSeries):
+        if geometry.crs is None or not geometry.crs.equals("EPSG:4326"):
+            raise CRSError(
+                f"areas are computed from lon/lat (EPSG:4326) geometries, got CRS "
+                f"{geometry.crs}; call .to_crs('EPSG:4326') first"
+            )
+        return np.asarray(geometry.values, dtype=object)
+    if isinstance(geometry, shapely.Geometry):
+        return np.array([geometry], dtype=object)
+    return np.asarray(list(geometry), dtype=object)
+
+
+def _polygon_parts(
+    geoms: NDArray[np.object_],
+) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
+    """Flatten (multi)polygons and collections into polygons and owner indices."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    while True:
+        nested = shapely.get_num_geometries(parts) > 1
+        nested |= shapely.get_type_id(parts) >= 4
+        if not nested.any():
+            break
+        sub, sub_idx = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], sub])
+        index = np.concatenate([index[~nested], index[nested][sub_idx]])
+    keep = shapely.get_type_id(parts) == _POLYGON
+    return parts[keep], index[keep]
+
+
+def _geodesic(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
+    out = np.zeros(len(geoms), dtype=float)
+    valid = np.array([g is not None for g in geoms], dtype=bool)
+    if not valid.any():
+        return out
+    polys, owner = _polygon_parts(geoms[valid])
+    owner = np.flatnonzero(valid)[owner]
+    if len(polys) == 0:
+        return out
+    n_holes = shapely.get_num_interior_rings(polys)
+    rings, ring_owner = shapely.get_rings(polys, return_index=True)
+    # get_rings lists each polygon's exterior first, then its holes.
+    first = np.concatenate([[0], np.cumsum(n_holes + 1)[:-1]])
+    sign = -np.ones(len(rings))
+    sign[first] = 1.0
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.searchsorted(coord_ring, np.arange(len(rings) + 1))
+    ring_area = np.zeros(len(rings))
+    for i in range(len(rings)):
+        lo, hi = bounds[i], bounds[i + 1]
+        if hi - lo >= 4:  # a closed ring needs 3 distinct points
+            area, _ = _GEOD.polygon_area_perimeter(coords[lo:hi, 0], coords[lo:hi, 1])
+            ring_area[i] = abs(area)
+    np.add.at(out, owner[ring_owner], sign * ring_area)
+    return out / 1e6
+
+
+def _equal_area(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
+    from pyproj import Transformer
+
+    out = np.zeros(len(geoms), dtype=float)
+    valid = np.array([g is not None for g in geoms], dtype=bool)
+    polys, owner = _polygon_parts(geoms[valid]) if valid.any() else ([], [])
+    if len(polys) == 0:
+        return out
+    owner = np.flatnonzero(valid)[owner]
+    dense = _densify_geodesic(np.asarray(polys, dtype=object), _SEGMENT_M)
+    to_ea = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
+    projected = shapely.transform(
+        dense, lambda xy: np.column_stack(to_ea.transform(xy[:, 0], xy[:, 1]))
+    )
+    np.add.at(out, owner, shapely.area(projected))
+    return out / 1e6
+
+
+def _densify_geodesic(
+    polys: NDArray[np.object_], max_m: float
+) -> NDArray[np.object_]:
+    """Insert points along each edge's geodesic so no piece exceeds ``max_m``.
+
+    Projected straight edges then follow the geodesics that
+    :func:`_geodesic` integrates along, so both methods measure one shape.
+    """
+    rings, ring_owner = shapely.get_rings(polys, return_index=True)
+    coords, point_ring = shapely.get_coordinates(rings, return_index=True)
+    same = point_ring[:-1] == point_ring[1:]
+    start, end = coords[:-1][same], coords[1:][same]
+    edge_ring = point_ring[:-1][same]
+    azimuth, _, dist = _GEOD.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
+    pieces = np.maximum(np.ceil(dist / max_m), 1).astype(np.intp)
+    edge = np.repeat(np.arange(len(start)), pieces)
+    step = np.arange(len(edge)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    lon, lat, _ = _GEOD.fwd(
+        start[edge, 0], start[edge, 1], azimuth[edge], dist[edge] * step / pieces[edge]
+    )
+    # Append each ring's closing point after its last edge.
+    last = np.flatnonzero(np.r_[edge_ring[1:] != edge_ring[:-1], True])
+    close_at = np.cumsum(pieces)[last]
+    lon = np.insert(lon, close_at, end[last, 0])
+    lat = np.insert(lat, close_at, end[last, 1])
+    ring_of_point = np.insert(edge_ring[edge], close_at, edge_ring[last])
+    new_rings = shapely.linearrings(np.column_stack([lon, lat]), indices=ring_of_point)
+    return np.asarray(
+        shapely.polygons(new_rings, indices=ring_owner[np.unique(ring_of_point)]),
+        dtype=object,
+    )
+
+
+def _overlay_km2(
+    regions: gpd.GeoDataFrame, status_geoms: dict[str, Geometry]
+) -> pd.DataFrame:
+    """km² of each status inside each region (rows: region_id)."""
+    region_geoms = np.asarray(regions.geometry.values, dtype=object)
+    shapely.prepare(region_geoms)
+    table = pd.DataFrame(
+        0.0, index=pd.Index(regions.region_id, name="region_id"), columns=list(status_geoms)
+    )
+    for status, geom in status_geoms.items():
+        if geom is None or geom.is_empty:
+            continue
+        hit = shapely.intersects(region_geoms, geom)
+        if not hit.any():
+            continue
+        parts = shapely.intersection(region_geoms[hit], geom)
+        table.loc[table.index[hit], status] = _geodesic(np.asarray(parts, dtype=object))
+    return table

@@ -1,0 +1,454 @@
+"""The normalised control layer: read, repair, classify, resolve overlaps.
+
+Every control map that enters frontline goes through :func:`read_control` and
+comes out in one shape: EPSG:4326, valid 2-D polygons only, one ``status``
+column from the vocabulary below, and ``attrs["date"]`` / ``attrs["source"]``.
+
+Status vocabulary
+-----------------
+``occupied``
+    Held by Russian forces, taken since 24 Feb 2022 (a source that does not
+    separate dates puts all Russian-held area here).
+``occupied_before_2022``
+    Crimea, Sevastopol and the parts of Donetsk and Luhansk oblasts held
+    before 24 Feb 2022.
+``contested``
+    Grey zone, unknown or disputed status.
+``liberated``
+    Retaken by Ukraine after occupation (Ukrainian-held; kept for history).
+
+Where statuses overlap, the area goes to the first in :data:`PRECEDENCE`
+(``occupied_before_2022`` > ``occupied`` > ``contested`` > ``liberated``):
+the more specific Russian-held class wins, and nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+import shapely
+
+from frontline.areas import _geodesic, _polygon_parts
+from frontline.errors import (
+    CRSError,
+    EmptyLayerError,
+    FrontlineWarning,
+    GeometryError,
+    OptionError,
+    UnknownStatusError,
+)
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "PRECEDENCE",
+    "RUSSIAN_HELD",
+    "STATUSES",
+    "is_normalised",
+    "read_control",
+]
+
+log = logging.getLogger(__name__)
+
+#: The status vocabulary (contract).
+STATUSES: Final = ("occupied", "occupied_before_2022", "contested", "liberated")
+#: Statuses that count as Russian-held.
+RUSSIAN_HELD: Final = ("occupied", "occupied_before_2022")
+#: Order in which overlapping statuses claim area (first wins).
+PRECEDENCE: Final = ("occupied_before_2022", "occupied", "contested", "liberated")
+
+#: Labels accepted in a ``status`` column without a ``status_map`` (case-folded).
+_SYNONYMS: Final[dict[str, str]] = {
+    "occupied": "occupied",
+    "occupied_since_2022": "occupied",
+    "russian": "occupied",
+    "russian-held": "occupied",
+    "russian_held": "occupied",
+    "ru": "occupied",
+    "occupied_before_2022": "occupied_before_2022",
+    "occupied before 2022": "occupied_before_2022",
+    "pre-2022": "occupied_before_2022",
+    "pre_2022": "occupied_before_2022",
+    "contested": "contested",
+    "grey": "contested",
+    "gray": "contested",
+    "grey zone": "contested",
+    "gray zone": "contested",
+    "unknown": "contested",
+    "disputed": "contested",
+    "liberated": "liberated",
+}
+
+# Ukraine's extent with a margin (lon/lat), to catch swapped axes and layers
+# of somewhere else.
+_UKRAINE_BOUNDS: Final = (20.0, 43.0, 42.0, 54.0)
+_WARN_OVERLAP_KM2: Final = 0.01
+_NORMALISED: Final = "frontline_normalised"
+
+
+def is_normalised(gdf: gpd.GeoDataFrame) -> bool:
+    """Tell whether a GeoDataFrame is the output of :func:`read_control`."""
+    return bool(gdf.attrs.get(_NORMALISED)) and "status" in gdf.columns
+
+
+def read_control(
+    data: str | Path | gpd.GeoDataFrame,
+    *,
+    status: str | None = None,
+    status_column: str | None = None,
+    status_map: Mapping[str, str] | None = None,
+    date: str | dt.date | None = None,
+    source: str = "auto",
+    layer: str | int | None = None,
+) -> gpd.GeoDataFrame:
+    """Read a control map into frontline's normalised control layer.
+
+    Parameters
+    ----------
+    data : path or GeoDataFrame
+        GeoJSON (also ``.gz``), KML, KMZ, GeoPackage, Shapefile, FlatGeobuf or
+        GeoParquet, or a GeoDataFrame (not modified).
+    status : str, optional
+        Give every polygon this status (e.g. ``"occupied"``).
+    status_column : str, optional
+        The column holding each feature's class. Its labels must be statuses
+        or common synonyms (``grey``, ``unknown`` …) unless ``status_map``
+        says how to translate them.
+    status_map : mapping, optional
+        Label → status, for the file's own labels (``{"Occupied": "occupied",
+        "Grey zone": "contested"}``). Labels absent from the map are an error
+        that lists the labels found.
+    date : str or datetime.date, optional
+        The date of the situation shown (ISO ``YYYY-MM-DD``). Overrides what
+        the source adapter or a ``date`` column says.
+    source : str, default "auto"
+        The source adapter: ``auto`` detects it, or name one of
+        :data:`frontline.sources.ADAPTERS`.
+    layer : str or int, optional
+        Read only this layer of a multi-layer file.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326, one row per polygonal feature with a ``status`` column and
+        the input's other columns; geometries valid, 2-D, exterior rings
+        counter-clockwise, statuses disjoint (see the module's precedence).
+        ``attrs`` holds ``date`` (datetime.date or None), ``source``,
+        ``repairs`` (what was changed, with km²) and ``dropped``.
+
+    Raises
+    ------
+    InputFileNotFoundError, UnsupportedFormatError
+        If the file is missing or unreadable.
+    EmptyLayerError
+        If there is no polygon in the layer.
+    CRSError, GeometryError
+        If coordinates are projected without a CRS, contradict their CRS, are
+        not finite or lie outside Ukraine.
+    UnknownStatusError, OptionError
+        For labels that do not map to a status, or contradictory options.
+
+    Notes
+    -----
+    A layer with no class information (one MultiPolygon of all Russian-held
+    land, as the DeepState daily union archive) is read as ``occupied``, or as
+    ``status`` when given.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> gdf = gpd.GeoDataFrame(geometry=[shapely.box(37, 47, 38, 48)], crs=4326)
+    >>> layer = read_control(gdf, date="2024-11-20")
+    >>> layer.status.tolist(), layer.attrs["date"]
+    (['occupied'], datetime.date(2024, 11, 20))
+    """
+    from frontline.sources import pick_adapter
+
+    if status is not None and status_column is not None:
+        raise OptionError(
+            f"got both status={status!r} and status_column={status_column!r}; "
+            "give one: a fixed status for every polygon, or the column to read"
+        )
+    if status is not None and status_map is not None:
+        raise OptionError(
+            "status_map translates a column's labels and cannot be combined with "
+            "a fixed status=...; drop one of them"
+        )
+    if status is not None:
+        status = _check_status(status)
+    when = _parse_date(date) if date is not None else None
+    path, raw = _load(data, layer)
+    adapter = pick_adapter(source, path, raw)
+    classified, attrs = adapter.read(
+        raw, path, status=status, status_column=status_column, status_map=status_map
+    )
+    layer_out = _normalise(classified, path)
+    layer_out.attrs.update(attrs)
+    if when is not None:
+        layer_out.attrs["date"] = when
+    elif layer_out.attrs.get("date") is None:
+        layer_out.attrs["date"] = _date_from_column(raw)
+    layer_out.attrs[_NORMALISED] = True
+    log.info(
+        "control layer: %d features, source %s, date %s",
+        len(layer_out),
+        layer_out.attrs.get("source"),
+        layer_out.attrs.get("date"),
+    )
+    return layer_out
+
+
+def _load(
+    data: str | Path | gpd.GeoDataFrame, layer: str | int | None
+) -> tuple[Path | None, gpd.GeoDataFrame]:
+    import geopandas as gpd
+
+    from frontline._io import read_vector
+
+    if isinstance(data, gpd.GeoDataFrame):
+        return None, data.copy()
+    if isinstance(data, (str, Path)):
+        return Path(data), read_vector(data, layer=layer)
+    raise OptionError(
+        f"expected a path or a GeoDataFrame, got {type(data).__name__}; pass a file "
+        "path or geopandas.read_file(...) output"
+    )
+
+
+def _check_status(value: str) -> str:
+    if value in STATUSES:
+        return value
+    key = str(value).strip().casefold()
+    if key in _SYNONYMS:
+        return _SYNONYMS[key]
+    raise UnknownStatusError(
+        f"unknown status {value!r}; expected one of {', '.join(STATUSES)}"
+    )
+
+
+def classify(
+    labels: pd.Series, status_map: Mapping[str, str] | None, column: str
+) -> pd.Series:
+    """Map a column of labels to statuses (helper for source adapters)."""
+    if status_map is not None:
+        mapping = {str(k): _check_status(v) for k, v in status_map.items()}
+        text = labels.astype("string")
+        unknown = sorted(set(text.dropna()) - set(mapping))
+        if unknown or text.isna().any():
+            found = sorted(set(text.dropna()))
+            raise UnknownStatusError(
+                f"column {column!r} has labels that status_map does not cover: "
+                f"{unknown[:10] or ['<missing>']}; labels found: {found[:20]}. Add "
+                f"them to status_map (values one of {', '.join(STATUSES)})"
+            )
+        return text.map(mapping).astype(object)
+    out = []
+    for value in labels:
+        key = None if pd.isna(value) else str(value).strip().casefold()
+        if key is None or key not in _SYNONYMS:
+            found = sorted({str(v) for v in labels.dropna().unique()})
+            raise UnknownStatusError(
+                f"column {column!r} holds label {value!r}, which is not a status; "
+                f"labels found: {found[:20]}. Pass status_map={{label: status}} "
+                f"with statuses from {', '.join(STATUSES)}"
+            )
+        out.append(_SYNONYMS[key])
+    return pd.Series(out, index=labels.index, dtype=object)
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError as exc:
+        raise OptionError(
+            f"cannot read date {value!r}; expected an ISO date such as 2024-11-20"
+        ) from exc
+
+
+def _date_from_column(raw: gpd.GeoDataFrame) -> dt.date | None:
+    if "date" not in raw.columns:
+        return None
+    values = raw["date"].dropna().astype(str).unique()
+    if len(values) != 1:
+        return None
+    try:
+        return _parse_date(values[0])
+    except OptionError:
+        return None
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
+    what = repr(str(path)) if path is not None else "the layer"
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    lonlat = -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90
+    if gdf.crs is None:
+        if not lonlat:
+            raise CRSError(
+                f"{what} has no CRS and its coordinates (x {xmin:.6g}…{xmax:.6g}, "
+                f"y {ymin:.6g}…{ymax:.6g}) are not longitude/latitude; they look "
+                "projected (e.g. Web Mercator metres). Set the CRS they are in, "
+                "e.g. gdf.set_crs('EPSG:3857'), and pass the GeoDataFrame"
+            )
+        log.info("%s has no CRS; reading coordinates as lon/lat (EPSG:4326)", what)
+        return gdf.set_crs("EPSG:4326")
+    if gdf.crs.is_geographic and not lonlat:
+        raise CRSError(
+            f"{what} declares the geographic CRS {gdf.crs.to_string()} but its "
+            f"coordinates reach x {xmin:.6g}…{xmax:.6g}, y {ymin:.6g}…{ymax:.6g}, "
+            "outside longitude/latitude ranges; the CRS contradicts the data. Set "
+            "the right one with gdf.set_crs(..., allow_override=True)"
+        )
+    if gdf.crs.equals("EPSG:4326") or gdf.crs.equals("OGC:CRS84"):
+        return gdf.set_crs("EPSG:4326", allow_override=True)
+    log.info("reprojecting %s from %s to EPSG:4326", what, gdf.crs.to_string())
+    return gdf.to_crs("EPSG:4326")
+
+
+def _check_extent(gdf: gpd.GeoDataFrame, path: Path | None) -> None:
+    what = repr(str(path)) if path is not None else "the layer"
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    bx0, by0, bx1, by1 = _UKRAINE_BOUNDS
+    if xmax < bx0 or xmin > bx1 or ymax < by0 or ymin > by1:
+        swapped = not (ymax < bx0 or ymin > bx1 or xmax < by0 or xmin > by1)
+        hint = (
+            "the coordinates look like latitude/longitude in the wrong order; "
+            "swap them (shapely.ops.transform(lambda x, y: (y, x), geom))"
+            if swapped
+            else "check that this is a map of Ukraine and that its CRS is right"
+        )
+        raise GeometryError(
+            f"{what} lies entirely outside Ukraine (lon {xmin:.4g}…{xmax:.4g}, lat "
+            f"{ymin:.4g}…{ymax:.4g}; Ukraine is about lon 22…40.3, lat 44.3…52.4); "
+            f"{hint}"
+        )
+
+
+def _normalise(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    what = repr(str(path)) if path is not None else "the layer"
+    if len(gdf) == 0:
+        raise EmptyLayerError(
+            f"{what} has no features; expected polygons of controlled territory"
+        )
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    present = np.array([g is not None and not g.is_empty for g in geoms])
+    coords = shapely.get_coordinates(geoms[present])
+    if coords.size and not np.isfinite(coords).all():
+        bad = int((~np.isfinite(coords)).any(axis=1).sum())
+        raise GeometryError(
+            f"{what} has {bad} vertices with NaN or infinite coordinates; "
+            "expected finite longitude/latitude. Fix or remove those features"
+        )
+    repairs: list[dict[str, Any]] = []
+    dropped: dict[str, int] = {}
+    if (~present).any():
+        dropped["empty or missing geometry"] = int((~present).sum())
+    work = gdf.loc[present].copy()
+    if len(work) == 0:
+        raise EmptyLayerError(f"{what} has no geometries, only empty features")
+    work = _check_crs(work, path)
+    work.geometry = shapely.force_2d(np.asarray(work.geometry.values, dtype=object))
+
+    # Keep only polygonal parts, feature by feature.
+    polys, owner = _polygon_parts(np.asarray(work.geometry.values, dtype=object))
+    n_nonpoly = int(len(work) - len(np.unique(owner)))
+    if len(polys) == 0:
+        kinds = sorted(set(work.geom_type))
+        raise EmptyLayerError(
+            f"{what} holds no polygons (geometry types: {', '.join(kinds)}); "
+            "a control layer must have areas. Points and lines cannot be measured"
+        )
+    if n_nonpoly:
+        dropped["features without polygons (points, lines)"] = n_nonpoly
+        log.info("%s: ignored %d features without polygons", what, n_nonpoly)
+    invalid = ~shapely.is_valid(polys)
+    if invalid.any():
+        before = _geodesic(polys[invalid]).sum()
+        fixed = shapely.make_valid(polys[invalid])
+        fixed_polys, fixed_owner = _polygon_parts(fixed)
+        after = _geodesic(fixed_polys).sum()
+        keep = np.flatnonzero(~invalid)
+        polys = np.concatenate([polys[keep], fixed_polys])
+        owner = np.concatenate([owner[keep], owner[invalid][fixed_owner]])
+        repair = {
+            "what": "make_valid",
+            "polygons": int(invalid.sum()),
+            "area_before_km2": round(float(before), 3),
+            "area_after_km2": round(float(after), 3),
+        }
+        repairs.append(repair)
+        warnings.warn(
+            f"{what}: repaired {repair['polygons']} invalid polygon(s) with "
+            f"make_valid; their area went from {before:,.1f} to {after:,.1f} km² "
+            "(ring areas as drawn vs. the repaired shape)",
+            FrontlineWarning,
+            stacklevel=3,
+        )
+    order = np.argsort(owner, kind="stable")
+    polys, owner = shapely.orient_polygons(polys[order]), owner[order]
+    merged = shapely.multipolygons(polys, indices=owner.astype(np.intp))
+    rows = np.unique(owner)
+    out = work.iloc[rows].copy()
+    out.geometry = merged[rows]
+    _check_extent(out, path)
+    out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs="EPSG:4326")
+    out = _resolve_overlaps(out, what, repairs)
+    cols = ["status", *[c for c in out.columns if c not in ("status", out.geometry.name)]]
+    out = out[[*cols, out.geometry.name]]
+    out.attrs = {"repairs": repairs, "dropped": dropped}
+    return out
+
+
+def _resolve_overlaps(
+    gdf: gpd.GeoDataFrame, what: str, repairs: list[dict[str, Any]]
+) -> gpd.GeoDataFrame:
+    statuses = [s for s in PRECEDENCE if (gdf.status == s).any()]
+    if len(statuses) < 2:
+        return gdf
+    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+    claimed = None
+    moved_total = 0.0
+    moved: dict[str, float] = {}
+    for status in statuses:
+        mask = (gdf.status == status).to_numpy()
+        if claimed is not None:
+            hit = mask & shapely.intersects(geoms, claimed)
+            if hit.any():
+                overlap = shapely.intersection(geoms[hit], claimed)
+                km2 = float(_geodesic(overlap).sum())
+                if km2 > 0:
+                    geoms[hit] = shapely.difference(geoms[hit], claimed)
+                    moved[status] = km2
+                    moved_total += km2
+        union = shapely.union_all(geoms[mask])
+        claimed = union if claimed is None else shapely.union(claimed, union)
+    if not moved:
+        return gdf
+    out = gdf.copy()
+    out.geometry = geoms
+    out = out.loc[shapely.area(geoms) > 0]
+    parts = "; ".join(f"{km2:,.2f} km² taken from {s}" for s, km2 in moved.items())
+    repairs.append({"what": "overlap", "area_km2": round(moved_total, 3), **moved})
+    message = (
+        f"{what}: {moved_total:,.2f} km² are covered by more than one status; "
+        f"counted once, by precedence {' > '.join(PRECEDENCE)} ({parts})"
+    )
+    if moved_total >= _WARN_OVERLAP_KM2:
+        warnings.warn(message, FrontlineWarning, stacklevel=4)
+    else:
+        log.info(message)
+    return out

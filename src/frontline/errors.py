@@ -1,0 +1,65 @@
+"""Exceptions and warnings raised by frontline.
+
+Every error derives from :class:`FrontlineError` *and* from the builtin that
+matches its meaning, so ``except ValueError`` (or ``KeyError`` …) keeps working
+in code that does not know about frontline.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CRSError",
+    "EmptyLayerError",
+    "FrontlineError",
+    "FrontlineWarning",
+    "GeometryError",
+    "InputFileNotFoundError",
+    "OptionError",
+    "RegionNotFoundError",
+    "UnknownStatusError",
+    "UnsupportedFormatError",
+]
+
+
+class FrontlineError(Exception):
+    """Base class for frontline errors."""
+
+
+class InputFileNotFoundError(FrontlineError, FileNotFoundError):
+    """An input file does not exist."""
+
+
+class UnsupportedFormatError(FrontlineError, ValueError):
+    """An input file cannot be read as a vector layer."""
+
+
+class EmptyLayerError(FrontlineError, ValueError):
+    """A control layer holds no polygon."""
+
+
+class GeometryError(FrontlineError, ValueError):
+    """Geometry that cannot be repaired (non-finite coordinates, outside Ukraine…)."""
+
+
+class CRSError(FrontlineError, ValueError):
+    """A missing, contradictory or unexpected coordinate reference system."""
+
+
+class UnknownStatusError(FrontlineError, ValueError):
+    """A control label that does not map to the status vocabulary."""
+
+
+class RegionNotFoundError(FrontlineError, KeyError):
+    """An unknown region name, id or group."""
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would wrap the message in quotes.
+        return str(self.args[0]) if self.args else ""
+
+
+class OptionError(FrontlineError, ValueError):
+    """An invalid option or a contradictory combination of options."""
+
+
+class FrontlineWarning(UserWarning):
+    """A recoverable data problem, e.g. a repaired geometry."""

@@ -1,0 +1,200 @@
+"""The report table: who holds how much of each region (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+import shapely
+
+from frontline.areas import _geodesic, _overlay_km2
+from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_control
+from frontline.errors import OptionError
+from frontline.regions import (
+    BOUNDARY_SOURCE,
+    _ukraine_outline,
+    group_label,
+    load_regions,
+    resolve_regions,
+)
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["REPORT_COLUMNS", "Basis", "control_table"]
+
+Basis = Literal["geometry", "official"]
+
+#: The report's columns, in contract order.
+REPORT_COLUMNS: Final = [
+    "region_id",
+    "name",
+    "area_km2",
+    "occupied_km2",
+    "contested_km2",
+    "held_km2",
+    "occupied_pct",
+    "contested_pct",
+    "held_pct",
+]
+_EXTRA: Final = ["occupied_since_2022_km2", "occupied_before_2022_km2", "liberated_km2"]
+METHOD: Final = (
+    "geodesic area on the WGS84 ellipsoid (pyproj.Geod), control clipped to each "
+    "region; overlapping statuses counted once by precedence "
+    + " > ".join(PRECEDENCE)
+)
+
+
+def control_table(
+    control: str | Path | gpd.GeoDataFrame,
+    regions: str | Iterable[str] = "four",
+    *,
+    basis: Basis = "geometry",
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Tabulate Russian-held, contested and Ukrainian-held area per region.
+
+    Parameters
+    ----------
+    control : path or GeoDataFrame
+        A control layer; anything :func:`frontline.read_control` reads (a
+        GeoDataFrame that is not yet normalised is read with its defaults).
+    regions : str or iterable of str, default "four"
+        A group (``four``, ``six``, ``all``), names or ids; see
+        :func:`frontline.resolve_regions`.
+    basis : {"geometry", "official"}, default "geometry"
+        ``geometry``: km² of the boundary polygons. ``official``: each
+        region's km² scaled to its official area (State Statistics Service of
+        Ukraine); shares are unchanged.
+    boundaries : GeoDataFrame, optional
+        Boundaries to use instead of the embedded Natural Earth ones (see
+        :func:`frontline.regions.from_geodataframe`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region, then one per named group inside the selection
+        (``six`` adds ``four`` and ``six``), columns ``region_id, name,
+        area_km2, occupied_km2, contested_km2, held_km2, occupied_pct,
+        contested_pct, held_pct``, then ``occupied_since_2022_km2``,
+        ``occupied_before_2022_km2``, ``liberated_km2``. ``occupied`` is
+        Russian-held (both occupied statuses); ``held`` is Ukrainian-held =
+        area − occupied − contested. Percentages are of ``area_km2``.
+        ``attrs`` records ``date``, ``source``, ``method``, ``basis``,
+        ``boundaries``, ``control_area_km2`` (the layer's own km² per status
+        before clipping, to compare with a source's published total) and
+        ``control_outside_boundaries_km2`` (what fell outside every unit).
+
+    Raises
+    ------
+    OptionError
+        For an unknown ``basis``.
+    RegionNotFoundError
+        For an unknown region.
+
+    Examples
+    --------
+    >>> import frontline
+    >>> table = control_table(frontline.load_sample(), "four")
+    >>> table.region_id.tolist()
+    ['UA-14', 'UA-09', 'UA-23', 'UA-65', 'four']
+    >>> bool((table.occupied_pct + table.contested_pct + table.held_pct - 100)
+    ...      .abs().max() < 1e-9)
+    True
+    """
+    if basis not in get_args(Basis):
+        raise OptionError(
+            f"unknown basis {basis!r}; expected one of {get_args(Basis)}"
+        )
+    layer = control if _is_layer(control) else read_control(control)
+    selection = resolve_regions(regions)
+    units = load_regions(selection.ids, boundaries=boundaries)
+
+    status_geoms = {
+        status: shapely.union_all(
+            np.asarray(layer.geometry.values[(layer.status == status).to_numpy()])
+        )
+        for status in PRECEDENCE
+    }
+    km2 = _overlay_km2(units, status_geoms)
+    area = pd.Series(
+        _geodesic(np.asarray(units.geometry.values, dtype=object)),
+        index=km2.index,
+    )
+    table = pd.DataFrame(
+        {
+            "region_id": units.region_id.to_numpy(),
+            "name": units.name.to_numpy(),
+            "area_km2": area.to_numpy(),
+            "occupied_since_2022_km2": km2["occupied"].to_numpy(),
+            "occupied_before_2022_km2": km2["occupied_before_2022"].to_numpy(),
+            "contested_km2": km2["contested"].to_numpy(),
+            "liberated_km2": km2["liberated"].to_numpy(),
+        }
+    )
+    if basis == "official":
+        scale = units.official_area_km2.to_numpy(dtype=float) / table.area_km2.to_numpy()
+        for col in [c for c in table.columns if c.endswith("_km2")]:
+            table[col] = table[col] * scale
+    rows = [table]
+    for group, members in selection.groups.items():
+        part = table.set_index("region_id").loc[list(members)]
+        sums = part.select_dtypes("number").sum()
+        rows.append(pd.DataFrame([{"region_id": group, "name": group_label(group), **sums}]))
+    out = pd.concat(rows, ignore_index=True)
+    out["occupied_km2"] = out[[f"{s}_km2" for s in ("occupied_since_2022",
+                                                    "occupied_before_2022")]].sum(axis=1)
+    out["held_km2"] = (out.area_km2 - out.occupied_km2 - out.contested_km2).clip(lower=0)
+    for what in ("occupied", "contested", "held"):
+        out[f"{what}_pct"] = 100 * out[f"{what}_km2"] / out.area_km2
+    out = out[[*REPORT_COLUMNS, *_EXTRA]]
+    out.attrs = _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)
+    return out
+
+
+def _is_layer(control: object) -> bool:
+    import geopandas as gpd
+
+    return isinstance(control, gpd.GeoDataFrame) and is_normalised(control)
+
+
+def _report_attrs(
+    layer: gpd.GeoDataFrame,
+    status_geoms: dict[str, Any],
+    basis: str,
+    boundaries: gpd.GeoDataFrame | None,
+    ids: tuple[str, ...],
+) -> dict[str, Any]:
+    statuses = [s for s in PRECEDENCE if status_geoms[s] is not None
+                and not status_geoms[s].is_empty]
+    geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
+    totals = _geodesic(geoms)
+    if boundaries is None:
+        outline = _ukraine_outline()
+        source = BOUNDARY_SOURCE
+    else:
+        outline = shapely.union_all(np.asarray(boundaries.geometry.values))
+        source = boundaries.attrs.get("boundary_source", "user-supplied boundaries")
+    inside = _geodesic(shapely.intersection(geoms, outline))
+    russian = sum(t for s, t in zip(statuses, totals) if s in RUSSIAN_HELD)
+    date = layer.attrs.get("date")
+    return {
+        "date": date.isoformat() if isinstance(date, dt.date) else date,
+        "source": layer.attrs.get("source"),
+        "illustrative": bool(layer.attrs.get("illustrative", False)),
+        "method": METHOD,
+        "basis": basis,
+        "boundaries": source,
+        "regions": list(ids),
+        "control_area_km2": {s: round(float(t), 3) for s, t in zip(statuses, totals)},
+        "control_russian_held_km2": round(float(russian), 3),
+        "control_outside_boundaries_km2": {
+            s: round(float(t - i), 3) for s, t, i in zip(statuses, totals, inside)
+        },
+        "repairs": layer.attrs.get("repairs", []),
+    }
