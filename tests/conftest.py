@@ -1,0 +1,46 @@
+"""Shared fixtures: the real data in ../shared (skipped cleanly when absent)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+#: The read-only validation data beside the repository (override with
+#: FRONTLINE_SHARED=/path/to/shared).
+SHARED = Path(
+    os.environ.get("FRONTLINE_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
+)
+DATA = SHARED / "data"
+
+
+def shared_file(*parts: str) -> Path:
+    """Path of a file under ../shared/data, or skip the test if it is absent."""
+    path = DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"validation data not available: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def deepstate_20241120():
+    """DeepState union archive, situation on the evening of 20 Nov 2024."""
+    import frontline as fl
+
+    path = shared_file(
+        "control", "deepstate_occupied_union", "deepstatemap_data_20241121.geojson"
+    )
+    return fl.read_control(path)
+
+
+@pytest.fixture(scope="session")
+def minregion():
+    """Official-grade Minregion 2020 oblast polygons in frontline's schema."""
+    import geopandas as gpd
+
+    import frontline as fl
+
+    path = shared_file("reference_regions", "ukraine_oblasts_minregion_2020.geojson")
+    raw = gpd.read_file(path)
+    return fl.from_geodataframe(raw, column="ADMIN_1", source="Minregion 2020")
