@@ -10,7 +10,9 @@ import pytest
 #: The read-only validation data beside the repository (override with
 #: FRONTLINE_SHARED=/path/to/shared).
 SHARED = Path(
-    os.environ.get("FRONTLINE_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
+    os.environ.get(
+        "FRONTLINE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"
+    )
 )
 DATA = SHARED / "data"
 

@@ -24,7 +24,9 @@ E = math.sqrt(E2)
 
 def _q(lat_deg: float) -> float:
     s = math.sin(math.radians(lat_deg))
-    return (1 - E2) * (s / (1 - E2 * s * s) - math.log((1 - E * s) / (1 + E * s)) / (2 * E))
+    return (1 - E2) * (
+        s / (1 - E2 * s * s) - math.log((1 - E * s) / (1 + E * s)) / (2 * E)
+    )
 
 
 def zone_area_km2(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
@@ -74,7 +76,12 @@ def test_orientation_holes_and_multiparts():
 
 def test_empty_none_points_and_lines_have_no_area():
     got = fl.area_km2(
-        [None, shapely.Polygon(), shapely.Point(30, 50), shapely.LineString([(0, 0), (1, 1)])]
+        [
+            None,
+            shapely.Polygon(),
+            shapely.Point(30, 50),
+            shapely.LineString([(0, 0), (1, 1)]),
+        ]
     )
     np.testing.assert_array_equal(got, [0.0, 0.0, 0.0, 0.0])
 

@@ -18,13 +18,22 @@ def test_27_units_with_schema():
     regions = fl.load_regions("all")
     assert len(regions) == 27
     assert list(regions.columns) == [
-        "region_id", "name", "name_uk", "kind", "official_area_km2", "geometry",
+        "region_id",
+        "name",
+        "name_uk",
+        "kind",
+        "official_area_km2",
+        "geometry",
     ]
     assert regions.crs.equals("EPSG:4326")
     assert regions.region_id.is_unique
     assert {"UA-43", "UA-40", "UA-30"} <= set(regions.region_id)
     assert regions.geometry.is_valid.all()
-    assert set(regions.kind) == {"oblast", "city with special status", "autonomous republic"}
+    assert set(regions.kind) == {
+        "oblast",
+        "city with special status",
+        "autonomous republic",
+    }
     assert (regions.kind == "oblast").sum() == 24
     # Official areas of the 27 add up to the State Statistics total.
     assert regions.official_area_km2.sum() == pytest.approx(603_543)
@@ -79,19 +88,24 @@ def test_spellings_resolve(spelling, region_id):
 
 def test_every_alias_resolves_to_its_row():
     names = fl.region_names()
-    for rid, aliases in zip(names.region_id, names.aliases):
+    for rid, aliases in zip(names.region_id, names.aliases, strict=True):
         for alias in aliases:
             assert fl.resolve_region(alias) == rid, alias
 
 
 def test_unknown_name_lists_close_matches():
-    with pytest.raises(fl.RegionNotFoundError, match=r"unknown region 'Zaporizhya'.*Zaporizhzhia \(UA-23\)"):
+    with pytest.raises(
+        fl.RegionNotFoundError,
+        match=r"unknown region 'Zaporizhya'.*Zaporizhzhia \(UA-23\)",
+    ):
         fl.resolve_region("Zaporizhya")
     with pytest.raises(KeyError, match="run `frontline regions`"):
         fl.resolve_region("Atlantis")
     with pytest.raises(fl.RegionNotFoundError, match="unknown region id 'UA-99'"):
         fl.resolve_region("UA-99")
-    with pytest.raises(fl.RegionNotFoundError, match="expected a region name or id as a string"):
+    with pytest.raises(
+        fl.RegionNotFoundError, match="expected a region name or id as a string"
+    ):
         fl.resolve_region(14)  # type: ignore[arg-type]
 
 
@@ -119,8 +133,12 @@ def test_from_geodataframe_and_custom_boundaries():
     assert units.crs.equals("EPSG:4326")
     assert units.attrs["boundary_source"] == "test boxes"
     loaded = fl.load_regions(["UA-23"], boundaries=units)
-    assert fl.area_km2(loaded)[0] == pytest.approx(fl.area_km2(shapely.box(35, 47, 36, 48)), rel=1e-6)
-    with pytest.raises(fl.RegionNotFoundError, match=r"have no unit \['UA-09', 'UA-65'\]"):
+    assert fl.area_km2(loaded)[0] == pytest.approx(
+        fl.area_km2(shapely.box(35, 47, 36, 48)), rel=1e-6
+    )
+    with pytest.raises(
+        fl.RegionNotFoundError, match=r"have no unit \['UA-09', 'UA-65'\]"
+    ):
         fl.load_regions("four", boundaries=units)
     with pytest.raises(fl.OptionError, match="column 'nope' not found"):
         from_geodataframe(raw, column="nope")
@@ -158,8 +176,8 @@ DOCUMENTED = {
 
 def test_embedded_area_vs_official_is_documented():
     regions = fl.load_regions("six")
-    areas = dict(zip(regions.region_id, fl.area_km2(regions)))
-    official = dict(zip(regions.region_id, regions.official_area_km2))
+    areas = dict(zip(regions.region_id, fl.area_km2(regions), strict=True))
+    official = dict(zip(regions.region_id, regions.official_area_km2, strict=True))
     for rid, (ne_km2, official_km2, _, _) in DOCUMENTED.items():
         assert areas[rid] == pytest.approx(ne_km2, abs=0.1)
         assert official[rid] == official_km2
@@ -176,8 +194,10 @@ def test_embedded_outline_vs_minregion_is_documented(minregion):
     ne = fl.load_regions("six")
     ref = fl.load_regions("six", boundaries=minregion)
     ref_km2 = fl.area_km2(ref)
-    sym = fl.area_km2(shapely.symmetric_difference(ne.geometry.to_numpy(), ref.geometry.to_numpy()))
-    for rid, ref_area, sym_km2 in zip(ne.region_id, ref_km2, sym):
+    sym = fl.area_km2(
+        shapely.symmetric_difference(ne.geometry.to_numpy(), ref.geometry.to_numpy())
+    )
+    for rid, ref_area, sym_km2 in zip(ne.region_id, ref_km2, sym, strict=True):
         _, _, doc_ref, doc_sym = DOCUMENTED[rid]
         assert ref_area == pytest.approx(doc_ref, abs=0.1)
         assert sym_km2 == pytest.approx(doc_sym, abs=0.5)

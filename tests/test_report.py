@@ -34,7 +34,7 @@ def boxes():
 
 def layer(*features):
     """A normalised control layer from (status, geometry) pairs."""
-    statuses, geoms = zip(*features)
+    statuses, geoms = zip(*features, strict=True)
     gdf = gpd.GeoDataFrame({"status": list(statuses)}, geometry=list(geoms), crs=4326)
     return fl.read_control(gdf, date="2024-11-20")
 
@@ -54,15 +54,23 @@ def test_known_areas_per_region_and_group(boxes):
 
     donetsk = box_area(37, 47, 38, 48)
     assert t.loc["UA-14", "area_km2"] == pytest.approx(donetsk, rel=1e-12)
-    assert t.loc["UA-14", "occupied_km2"] == pytest.approx(box_area(37.5, 47, 38, 48), rel=1e-9)
-    assert t.loc["UA-14", "contested_km2"] == pytest.approx(box_area(37.25, 47, 37.5, 48), rel=1e-9)
-    assert t.loc["UA-14", "held_km2"] == pytest.approx(box_area(37, 47, 37.25, 48), rel=1e-9)
+    assert t.loc["UA-14", "occupied_km2"] == pytest.approx(
+        box_area(37.5, 47, 38, 48), rel=1e-9
+    )
+    assert t.loc["UA-14", "contested_km2"] == pytest.approx(
+        box_area(37.25, 47, 37.5, 48), rel=1e-9
+    )
+    assert t.loc["UA-14", "held_km2"] == pytest.approx(
+        box_area(37, 47, 37.25, 48), rel=1e-9
+    )
     # Two statuses in one region: Russian-held sums both, counted once.
     assert t.loc["UA-09", "occupied_pct"] == pytest.approx(100, rel=1e-9)
     assert t.loc["UA-09", "occupied_before_2022_km2"] == pytest.approx(
         box_area(38, 47.5, 39, 48), rel=1e-9
     )
-    assert t.loc["UA-23", "liberated_km2"] == pytest.approx(box_area(35, 47, 35.5, 48), rel=1e-9)
+    assert t.loc["UA-23", "liberated_km2"] == pytest.approx(
+        box_area(35, 47, 35.5, 48), rel=1e-9
+    )
     assert t.loc["UA-23", "held_pct"] == pytest.approx(100)
     assert t.loc["UA-65", "occupied_km2"] == 0
     # The group row sums the members and recomputes shares.
@@ -85,22 +93,32 @@ def test_overlaps_counted_once_by_precedence(boxes):
             ("occupied", shapely.box(37.2, 47, 37.5, 48)),  # duplicate-ish feature
         )
     t = fl.control_table(control, "UA-14", boundaries=boxes).set_index("region_id")
-    assert t.loc["UA-14", "occupied_km2"] == pytest.approx(box_area(37, 47, 37.5, 48), rel=1e-9)
-    assert t.loc["UA-14", "contested_km2"] == pytest.approx(box_area(37.5, 47, 38, 48), rel=1e-9)
+    assert t.loc["UA-14", "occupied_km2"] == pytest.approx(
+        box_area(37, 47, 37.5, 48), rel=1e-9
+    )
+    assert t.loc["UA-14", "contested_km2"] == pytest.approx(
+        box_area(37.5, 47, 38, 48), rel=1e-9
+    )
     assert t.loc["UA-14", "held_km2"] == pytest.approx(0, abs=1e-6)
 
 
 def test_official_basis_scales_km2_not_shares(boxes):
     control = layer(("occupied", shapely.box(37.5, 47, 38, 48)))
     geo = fl.control_table(control, "four", boundaries=boxes).set_index("region_id")
-    off = fl.control_table(control, "four", basis="official", boundaries=boxes).set_index(
-        "region_id"
-    )
+    off = fl.control_table(
+        control, "four", basis="official", boundaries=boxes
+    ).set_index("region_id")
     assert off.loc["UA-14", "area_km2"] == 26_517
     scale = 26_517 / geo.loc["UA-14", "area_km2"]
-    assert off.loc["UA-14", "occupied_km2"] == pytest.approx(geo.loc["UA-14", "occupied_km2"] * scale)
-    assert off.loc["UA-14", "occupied_pct"] == pytest.approx(geo.loc["UA-14", "occupied_pct"])
-    assert off.loc["four", "area_km2"] == pytest.approx(26_517 + 26_684 + 27_183 + 28_461)
+    assert off.loc["UA-14", "occupied_km2"] == pytest.approx(
+        geo.loc["UA-14", "occupied_km2"] * scale
+    )
+    assert off.loc["UA-14", "occupied_pct"] == pytest.approx(
+        geo.loc["UA-14", "occupied_pct"]
+    )
+    assert off.loc["four", "area_km2"] == pytest.approx(
+        26_517 + 26_684 + 27_183 + 28_461
+    )
     assert off.attrs["basis"] == "official"
 
 
@@ -115,7 +133,9 @@ def test_attrs_record_method_source_and_totals(boxes):
     assert attrs["control_area_km2"]["occupied"] == pytest.approx(total, abs=1e-3)
     assert attrs["control_russian_held_km2"] == pytest.approx(total, abs=1e-3)
     # Nothing of this box lies outside the four boxes.
-    assert attrs["control_outside_boundaries_km2"]["occupied"] == pytest.approx(0, abs=1e-3)
+    assert attrs["control_outside_boundaries_km2"]["occupied"] == pytest.approx(
+        0, abs=1e-3
+    )
     assert table.region_id.tolist() == ["UA-14"]  # a single region: no group row
 
 
@@ -125,7 +145,9 @@ def test_accepts_paths_and_raw_geodataframes(tmp_path, boxes):
     gdf.to_file(path)
     from_path = fl.control_table(path, "UA-14", boundaries=boxes)
     from_gdf = fl.control_table(gdf, "UA-14", boundaries=boxes)
-    pd.testing.assert_frame_equal(from_path, from_gdf, check_like=False, check_exact=False)
+    pd.testing.assert_frame_equal(
+        from_path, from_gdf, check_like=False, check_exact=False
+    )
 
 
 def test_bad_options(boxes):
@@ -139,7 +161,14 @@ def test_bad_options(boxes):
 def test_embedded_boundaries_groups_for_six():
     table = fl.control_table(fl.load_sample(), "six")
     assert table.region_id.tolist() == [
-        "UA-14", "UA-09", "UA-23", "UA-65", "UA-63", "UA-48", "four", "six",
+        "UA-14",
+        "UA-09",
+        "UA-23",
+        "UA-65",
+        "UA-63",
+        "UA-48",
+        "four",
+        "six",
     ]
     assert table.attrs["illustrative"] is True
 
@@ -156,13 +185,21 @@ REUTERS_OFFICIAL = {"four_pct": 76.80, "four_held_km2": 25_252.2}
 def test_reuters_figures_from_deepstate(deepstate_20241120):
     assert deepstate_20241120.attrs["date"].isoformat() == "2024-11-20"
     geo = fl.control_table(deepstate_20241120, "four").set_index("region_id")
-    off = fl.control_table(deepstate_20241120, "four", basis="official").set_index("region_id")
+    off = fl.control_table(deepstate_20241120, "four", basis="official").set_index(
+        "region_id"
+    )
     # "Russian forces control 70-80% of the four regions"
     assert 70 <= geo.loc["four", "occupied_pct"] <= 80
-    assert geo.loc["four", "occupied_pct"] == pytest.approx(REUTERS_GEOMETRY["four_pct"], abs=0.01)
+    assert geo.loc["four", "occupied_pct"] == pytest.approx(
+        REUTERS_GEOMETRY["four_pct"], abs=0.01
+    )
     # "about 26,000 km² still held by Ukraine"
-    assert geo.loc["four", "held_km2"] == pytest.approx(REUTERS_GEOMETRY["four_held_km2"], abs=1)
-    assert off.loc["four", "held_km2"] == pytest.approx(REUTERS_OFFICIAL["four_held_km2"], abs=1)
+    assert geo.loc["four", "held_km2"] == pytest.approx(
+        REUTERS_GEOMETRY["four_held_km2"], abs=1
+    )
+    assert off.loc["four", "held_km2"] == pytest.approx(
+        REUTERS_OFFICIAL["four_held_km2"], abs=1
+    )
     assert off.loc["four", "held_km2"] == pytest.approx(26_000, rel=0.05)
     # The layer's own total: ../shared's PROVENANCE gives 111,162.4 km² taking
     # every edge as a geodesic; with edges straight in lon/lat it is 0.5 km² more.
@@ -172,7 +209,9 @@ def test_reuters_figures_from_deepstate(deepstate_20241120):
 @pytest.mark.shared
 def test_official_grade_boundaries_change_little(deepstate_20241120, minregion):
     ne = fl.control_table(deepstate_20241120, "four").set_index("region_id")
-    mr = fl.control_table(deepstate_20241120, "four", boundaries=minregion).set_index("region_id")
+    mr = fl.control_table(deepstate_20241120, "four", boundaries=minregion).set_index(
+        "region_id"
+    )
     assert mr.attrs["boundaries"] == "Minregion 2020"
     # Shares move by at most ~2 points between boundary sets (Kherson most).
     diff = (ne.occupied_pct - mr.occupied_pct).abs()

@@ -6,15 +6,16 @@ import gzip
 import io
 import logging
 import zipfile
+import zlib
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from frontline.errors import InputFileNotFoundError, UnsupportedFormatError
+from frontline.errors import CRSError, InputFileNotFoundError, UnsupportedFormatError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -36,7 +37,9 @@ _FORMATS = (
 )
 
 
-def read_vector(path: str | Path, *, layer: str | int | None = None) -> gpd.GeoDataFrame:
+def read_vector(
+    path: str | Path, *, layer: str | int | None = None
+) -> gpd.GeoDataFrame:
     """Read every polygon-bearing layer of a vector file.
 
     Multi-layer files (KML folders, GeoPackages) are read layer by layer and
@@ -72,16 +75,20 @@ def _read_layers(
 
     try:
         if layer is not None:
-            return _read_one(source, layer)
+            return _read_one(source, layer, path)
         layers = pyogrio.list_layers(_as_input(source))
     except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
         raise UnsupportedFormatError(
             f"cannot read {str(path)!r} as a vector layer ({_short(exc)}); "
             f"expected one of: {_FORMATS}"
         ) from exc
-    names = [str(name) for name, _ in layers]
-    if len(names) <= 1:
+    # Attribute-only tables (geometry type None, e.g. in a GeoPackage) hold no
+    # territory; skip them unless they are all there is.
+    names = [str(name) for name, kind in layers if kind is not None]
+    if len(layers) <= 1 or not names:
         return _read_one(source, None, path)
+    if len(names) == 1:
+        return _read_one(source, names[0], path)
     frames = []
     for name in names:
         frame = _read_one(source, name, path)
@@ -91,25 +98,47 @@ def _read_layers(
     if not frames:
         return _read_one(source, names[0], path)
     log.info("read %d layers of %s: %s", len(frames), path.name, names)
+    return gpd.GeoDataFrame(pd.concat(_same_crs(frames, path), ignore_index=True))
+
+
+def _same_crs(frames: list[gpd.GeoDataFrame], path: Path) -> list[gpd.GeoDataFrame]:
+    """Bring every layer into the first layer's CRS before they are merged."""
     crs = frames[0].crs
-    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=crs)
+    out = []
+    for frame in frames:
+        if frame.crs == crs:
+            out.append(frame)
+        elif frame.crs is None or crs is None:
+            raise CRSError(
+                f"the layers of {str(path)!r} mix CRSs {[str(f.crs) for f in frames]}, "
+                "some missing; pass layer=... to read one layer at a time"
+            )
+        else:
+            log.info(
+                "reprojecting a layer of %s from %s to %s",
+                path.name,
+                frame.crs.to_string(),
+                crs.to_string(),
+            )
+            out.append(frame.to_crs(crs))
+    return out
 
 
 def _read_one(
     source: str | bytes, layer: str | int | None, path: Path | None = None
 ) -> gpd.GeoDataFrame:
+    where = repr(str(path)) if path is not None else "the input"
     try:
         gdf = pyogrio.read_dataframe(_as_input(source), layer=layer)
     except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
-        where = repr(str(path)) if path is not None else "the input"
         raise UnsupportedFormatError(
             f"cannot read {where} (layer {layer!r}) as a vector layer "
             f"({_short(exc)}); expected one of: {_FORMATS}"
         ) from exc
     if not hasattr(gdf, "geometry"):
         raise UnsupportedFormatError(
-            f"{source if isinstance(source, str) else 'the input'!r} has no "
-            "geometry column; expected a vector layer with polygons"
+            f"{where} (layer {layer!r}) has no geometry column; expected a vector "
+            "layer with polygons"
         )
     return gdf
 
@@ -127,7 +156,7 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError(
             "reading GeoParquet needs pyarrow: pip install 'frontline[parquet]'"
@@ -140,7 +169,7 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
         ) from exc
 
 
-def _bounded_read(stream: io.BufferedIOBase | gzip.GzipFile, what: str) -> bytes:
+def _bounded_read(stream: IO[bytes] | gzip.GzipFile, what: str) -> bytes:
     data = stream.read(MAX_UNCOMPRESSED_BYTES + 1)
     if len(data) > MAX_UNCOMPRESSED_BYTES:
         raise UnsupportedFormatError(
@@ -155,7 +184,7 @@ def _gunzip(path: Path) -> bytes:
     try:
         with gzip.open(path, "rb") as stream:
             return _bounded_read(stream, repr(str(path)))
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise UnsupportedFormatError(
             f"cannot decompress {str(path)!r} as gzip ({_short(exc)}); "
             "expected a gzip-compressed GeoJSON file"
@@ -194,5 +223,13 @@ def _kml_from_kmz(path: Path) -> bytes:
                 "(possible zip bomb); raise frontline._io.MAX_UNCOMPRESSED_BYTES "
                 "if the file is legitimate"
             )
-        with archive.open(info) as stream:
-            return _bounded_read(stream, f"KMZ member {info.filename!r}")
+        try:
+            with archive.open(info) as stream:
+                return _bounded_read(stream, f"KMZ member {info.filename!r}")
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+            # RuntimeError: encrypted member; NotImplementedError (a subclass):
+            # unsupported compression method.
+            raise UnsupportedFormatError(
+                f"cannot extract {info.filename!r} from KMZ {str(path)!r} "
+                f"({_short(exc)}); the archive is corrupt or encrypted"
+            ) from exc

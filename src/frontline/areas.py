@@ -12,8 +12,7 @@ consistently (a 1°-long edge taken as one geodesic would differ by ~5e-5).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,11 @@ from pyproj import Geod
 from frontline.errors import CRSError, OptionError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
+    from collections.abc import Iterable
+
     from numpy.typing import NDArray
+
+    import geopandas as gpd
     from shapely import Geometry
 
 __all__ = ["EQUAL_AREA_CRS", "AreaMethod", "area_km2"]
@@ -44,15 +46,11 @@ _GEOD: Final = Geod(ellps="WGS84")
 _POLYGON: Final = 3
 
 
-@overload
-def area_km2(geometry: Geometry, *, method: AreaMethod = ...) -> float: ...
-@overload
 def area_km2(
-    geometry: gpd.GeoSeries | gpd.GeoDataFrame | Iterable[Geometry | None],
+    geometry: Geometry | gpd.GeoSeries | gpd.GeoDataFrame | Iterable[Geometry | None],
     *,
-    method: AreaMethod = ...,
-) -> NDArray[np.float64]: ...
-def area_km2(geometry: Any, *, method: AreaMethod = "geodesic") -> Any:
+    method: AreaMethod = "geodesic",
+) -> float | NDArray[np.float64]:
     """Area of polygons in km² on the WGS84 ellipsoid.
 
     Parameters
@@ -143,6 +141,11 @@ def _geodesic(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
     if len(polys) == 0:
         return out
     polys = shapely.segmentize(polys, _SEGMENT_DEG)
+    # Degenerate (zero-area) rings may come back empty: they have no area.
+    keep = ~shapely.is_empty(polys)
+    polys, owner = polys[keep], owner[keep]
+    if len(polys) == 0:
+        return out
     n_holes = shapely.get_num_interior_rings(polys)
     rings, ring_owner = shapely.get_rings(polys, return_index=True)
     # get_rings lists each polygon's exterior first, then its holes.
@@ -188,7 +191,9 @@ def _overlay_km2(
     region_geoms = np.asarray(regions.geometry.values, dtype=object)
     shapely.prepare(region_geoms)
     table = pd.DataFrame(
-        0.0, index=pd.Index(regions.region_id, name="region_id"), columns=list(status_geoms)
+        0.0,
+        index=pd.Index(regions.region_id, name="region_id"),
+        columns=list(status_geoms),
     )
     for status, geom in status_geoms.items():
         if geom is None or geom.is_empty:

@@ -60,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("default")
             warnings.showwarning = _show_warning
             args.func(args)
     except FrontlineError as exc:
@@ -83,7 +84,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Territorial-control analysis for Ukraine: who holds how much "
         "of each oblast, measured on the ellipsoid.",
     )
-    parser.add_argument("--version", action="version", version=f"frontline {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"frontline {__version__}"
+    )
     parser.add_argument(
         "--show-versions", action="store_true", help="print dependency versions"
     )
@@ -102,8 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("control", nargs="?", help="control map (GeoJSON, KML, …)")
     report.add_argument(
-        "--regions", default="four", help="group (four, six, all), names or ids, "
-        "comma-separated (default: four)"
+        "--regions",
+        default="four",
+        help="group (four, six, all), names or ids, comma-separated (default: four)",
     )
     report.add_argument("--basis", choices=("geometry", "official"), default="geometry")
     report.add_argument("--format", choices=_FORMATS, default="table")
@@ -125,9 +129,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_report(args: argparse.Namespace) -> None:
     from frontline.control import read_control
+    from frontline.regions import resolve_regions
     from frontline.report import control_table
     from frontline.sample import load_sample
 
+    resolve_regions(args.regions)  # fail on a bad name before reading anything
     if args.control is None:
         if args.status or args.status_column or args.date:
             from frontline.errors import OptionError
@@ -170,8 +176,10 @@ def _cmd_regions(args: argparse.Namespace) -> None:
         elif args.format == "json":
             json.dump(
                 {
-                    "groups": {**{g: list(m) for g, m in GROUPS.items()},
-                               "all": names.region_id.tolist()},
+                    "groups": {
+                        **{g: list(m) for g, m in GROUPS.items()},
+                        "all": names.region_id.tolist(),
+                    },
                     "regions": names[[*cols, "aliases"]].to_dict(orient="records"),
                 },
                 out,
@@ -212,8 +220,13 @@ def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
             shown[col] = shown[col].map("{:,.0f}".format)
         for col in [c for c in shown.columns if c.endswith("_pct")]:
             shown[col] = shown[col].map("{:.1f}".format)
-        shown = shown.drop(columns=[c for c in shown.columns if c.endswith("_2022_km2")
-                                    or c == "liberated_km2"])
+        shown = shown.drop(
+            columns=[
+                c
+                for c in shown.columns
+                if c.endswith("_2022_km2") or c == "liberated_km2"
+            ]
+        )
         shown["name"] = shown["name"].str.slice(0, 28)
         out.write(f"Control by region, {attrs.get('date')} — {attrs.get('source')}\n")
         out.write(shown.to_string(index=False) + "\n")
@@ -239,8 +252,9 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if
-        str(target.parent) else "."
+        prefix=f".{target.name}.",
+        suffix=".tmp",
+        dir=target.parent if str(target.parent) else ".",
     )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
@@ -253,8 +267,7 @@ def _output(path: str | None) -> Iterator[IO[str]]:
 
 
 def _configure_logging(level: int) -> None:
-    levels = {-2: logging.ERROR, -1: logging.ERROR, 0: logging.WARNING,
-              1: logging.INFO}
+    levels = {-2: logging.ERROR, -1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("frontline: %(levelname)s: %(message)s"))
     root = logging.getLogger("frontline")
@@ -263,7 +276,7 @@ def _configure_logging(level: int) -> None:
     root.propagate = False
 
 
-def _show_warning(
+def _show_warning(  # noqa: PLR0917 - the warnings.showwarning signature
     message: Warning | str,
     category: type[Warning],
     filename: str,
@@ -278,8 +291,17 @@ def _show_versions() -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     print(f"python: {sys.version.split()[0]} ({platform.platform()})")
-    for name in ("frontline", "geopandas", "shapely", "pyproj", "pyogrio", "pandas",
-                 "numpy", "matplotlib", "pyarrow"):
+    for name in (
+        "frontline",
+        "geopandas",
+        "shapely",
+        "pyproj",
+        "pyogrio",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "pyarrow",
+    ):
         try:
             print(f"{name}: {version(name)}")
         except PackageNotFoundError:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import warnings
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -47,6 +46,10 @@ from frontline.errors import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from numpy.typing import NDArray
+
     import geopandas as gpd
 
 __all__ = [
@@ -271,7 +274,8 @@ def _parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
+        # Dates and date-times ("2024-11-20", "2024-11-20T18:00:00Z"), nothing else.
+        return dt.datetime.fromisoformat(str(value).strip()).date()
     except ValueError as exc:
         raise OptionError(
             f"cannot read date {value!r}; expected an ISO date such as 2024-11-20"
@@ -375,28 +379,11 @@ def _normalise(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
     if n_nonpoly:
         dropped["features without polygons (points, lines)"] = n_nonpoly
         log.info("%s: ignored %d features without polygons", what, n_nonpoly)
-    invalid = ~shapely.is_valid(polys)
-    if invalid.any():
-        before = _geodesic(polys[invalid]).sum()
-        fixed = shapely.make_valid(polys[invalid])
-        fixed_polys, fixed_owner = _polygon_parts(fixed)
-        after = _geodesic(fixed_polys).sum()
-        keep = np.flatnonzero(~invalid)
-        polys = np.concatenate([polys[keep], fixed_polys])
-        owner = np.concatenate([owner[keep], owner[invalid][fixed_owner]])
-        repair = {
-            "what": "make_valid",
-            "polygons": int(invalid.sum()),
-            "area_before_km2": round(float(before), 3),
-            "area_after_km2": round(float(after), 3),
-        }
-        repairs.append(repair)
-        warnings.warn(
-            f"{what}: repaired {repair['polygons']} invalid polygon(s) with "
-            f"make_valid; their area went from {before:,.1f} to {after:,.1f} km² "
-            "(ring areas as drawn vs. the repaired shape)",
-            FrontlineWarning,
-            stacklevel=3,
+    polys, owner = _repair(polys, owner, what, repairs, dropped)
+    if len(polys) == 0:
+        raise EmptyLayerError(
+            f"{what} holds no polygons with an area: its invalid polygons repair "
+            "to lines or points (zero-area rings); a control layer must have areas"
         )
     order = np.argsort(owner, kind="stable")
     polys, owner = shapely.orient_polygons(polys[order]), owner[order]
@@ -407,10 +394,52 @@ def _normalise(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
     _check_extent(out, path)
     out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs="EPSG:4326")
     out = _resolve_overlaps(out, what, repairs)
-    cols = ["status", *[c for c in out.columns if c not in ("status", out.geometry.name)]]
+    cols = [
+        "status",
+        *[c for c in out.columns if c not in ("status", out.geometry.name)],
+    ]
     out = out[[*cols, out.geometry.name]]
     out.attrs = {"repairs": repairs, "dropped": dropped}
     return out
+
+
+def _repair(
+    polys: NDArray[np.object_],
+    owner: NDArray[np.intp],
+    what: str,
+    repairs: list[dict[str, Any]],
+    dropped: dict[str, int],
+) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
+    """Make invalid polygons valid, recording and warning what changed."""
+    invalid = ~shapely.is_valid(polys)
+    if not invalid.any():
+        return polys, owner
+    before = _geodesic(polys[invalid]).sum()
+    fixed = shapely.make_valid(polys[invalid])
+    fixed_polys, fixed_owner = _polygon_parts(fixed)
+    after = _geodesic(fixed_polys).sum()
+    keep = np.flatnonzero(~invalid)
+    n_features = len(np.unique(owner))
+    polys = np.concatenate([polys[keep], fixed_polys])
+    owner = np.concatenate([owner[keep], owner[invalid][fixed_owner]])
+    n_lost = n_features - len(np.unique(owner))
+    if n_lost:
+        dropped["features without area (repaired to lines or points)"] = n_lost
+    repair = {
+        "what": "make_valid",
+        "polygons": int(invalid.sum()),
+        "area_before_km2": round(float(before), 3),
+        "area_after_km2": round(float(after), 3),
+    }
+    repairs.append(repair)
+    warnings.warn(
+        f"{what}: repaired {repair['polygons']} invalid polygon(s) with "
+        f"make_valid; their area went from {before:,.1f} to {after:,.1f} km² "
+        "(ring areas as drawn vs. the repaired shape)",
+        FrontlineWarning,
+        stacklevel=4,
+    )
+    return polys, owner
 
 
 def _resolve_overlaps(
@@ -431,7 +460,10 @@ def _resolve_overlaps(
                 overlap = shapely.intersection(geoms[hit], claimed)
                 km2 = float(_geodesic(overlap).sum())
                 if km2 > 0:
-                    geoms[hit] = shapely.difference(geoms[hit], claimed)
+                    # Overlay output has clockwise shells; keep ours CCW.
+                    geoms[hit] = shapely.orient_polygons(
+                        shapely.difference(geoms[hit], claimed)
+                    )
                     moved[status] = km2
                     moved_total += km2
         union = shapely.union_all(geoms[mask])

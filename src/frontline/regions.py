@@ -12,7 +12,6 @@ import csv
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING, Final
@@ -22,6 +21,8 @@ import pandas as pd
 from frontline.errors import CRSError, OptionError, RegionNotFoundError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     import geopandas as gpd
     from shapely import Geometry
 
@@ -86,9 +87,13 @@ def _alias_index() -> dict[str, str]:
     with as_file(_DATA / "region_names.csv") as path, path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     regions = _embedded()
-    rows += [{"region_id": r, "alias": n} for r, n in zip(regions.region_id, regions.name)]
     rows += [
-        {"region_id": r, "alias": n} for r, n in zip(regions.region_id, regions.name_uk)
+        {"region_id": r, "alias": n}
+        for r, n in zip(regions.region_id, regions.name, strict=True)
+    ]
+    rows += [
+        {"region_id": r, "alias": n}
+        for r, n in zip(regions.region_id, regions.name_uk, strict=True)
     ]
     for row in rows:
         index.setdefault(_normalise_name(row["alias"]), row["region_id"])
@@ -185,7 +190,7 @@ def resolve_region(name: str) -> str:
     )
     raise RegionNotFoundError(
         f"unknown region {name!r}: no Ukrainian unit or group has that name; {hint} "
-        f"Groups: {', '.join([*GROUPS, 'all'])}."
+        f"(groups: {', '.join([*GROUPS, 'all'])})"
     )
 
 

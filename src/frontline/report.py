@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import numpy as np
@@ -24,6 +22,9 @@ from frontline.regions import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
     import geopandas as gpd
 
 __all__ = ["REPORT_COLUMNS", "Basis", "control_table"]
@@ -45,8 +46,7 @@ REPORT_COLUMNS: Final = [
 _EXTRA: Final = ["occupied_since_2022_km2", "occupied_before_2022_km2", "liberated_km2"]
 METHOD: Final = (
     "geodesic area on the WGS84 ellipsoid (pyproj.Geod), control clipped to each "
-    "region; overlapping statuses counted once by precedence "
-    + " > ".join(PRECEDENCE)
+    "region; overlapping statuses counted once by precedence " + " > ".join(PRECEDENCE)
 )
 
 
@@ -108,10 +108,8 @@ def control_table(
     True
     """
     if basis not in get_args(Basis):
-        raise OptionError(
-            f"unknown basis {basis!r}; expected one of {get_args(Basis)}"
-        )
-    layer = control if _is_layer(control) else read_control(control)
+        raise OptionError(f"unknown basis {basis!r}; expected one of {get_args(Basis)}")
+    layer = _as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
 
@@ -138,29 +136,42 @@ def control_table(
         }
     )
     if basis == "official":
-        scale = units.official_area_km2.to_numpy(dtype=float) / table.area_km2.to_numpy()
+        scale = (
+            units.official_area_km2.to_numpy(dtype=float) / table.area_km2.to_numpy()
+        )
         for col in [c for c in table.columns if c.endswith("_km2")]:
             table[col] = table[col] * scale
     rows = [table]
     for group, members in selection.groups.items():
         part = table.set_index("region_id").loc[list(members)]
         sums = part.select_dtypes("number").sum()
-        rows.append(pd.DataFrame([{"region_id": group, "name": group_label(group), **sums}]))
+        rows.append(
+            pd.DataFrame([{"region_id": group, "name": group_label(group), **sums}])
+        )
     out = pd.concat(rows, ignore_index=True)
-    out["occupied_km2"] = out[[f"{s}_km2" for s in ("occupied_since_2022",
-                                                    "occupied_before_2022")]].sum(axis=1)
-    out["held_km2"] = (out.area_km2 - out.occupied_km2 - out.contested_km2).clip(lower=0)
+    out["occupied_km2"] = out[
+        [f"{s}_km2" for s in ("occupied_since_2022", "occupied_before_2022")]
+    ].sum(axis=1)
+    out["held_km2"] = (out.area_km2 - out.occupied_km2 - out.contested_km2).clip(
+        lower=0
+    )
     for what in ("occupied", "contested", "held"):
         out[f"{what}_pct"] = 100 * out[f"{what}_km2"] / out.area_km2
     out = out[[*REPORT_COLUMNS, *_EXTRA]]
-    out.attrs = _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)
+    out.attrs.clear()
+    out.attrs.update(
+        _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)
+    )
     return out
 
 
-def _is_layer(control: object) -> bool:
+def _as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a normalised layer: as given if it already is one, else read it."""
     import geopandas as gpd
 
-    return isinstance(control, gpd.GeoDataFrame) and is_normalised(control)
+    if isinstance(control, gpd.GeoDataFrame) and is_normalised(control):
+        return control
+    return read_control(control)
 
 
 def _report_attrs(
@@ -170,8 +181,11 @@ def _report_attrs(
     boundaries: gpd.GeoDataFrame | None,
     ids: tuple[str, ...],
 ) -> dict[str, Any]:
-    statuses = [s for s in PRECEDENCE if status_geoms[s] is not None
-                and not status_geoms[s].is_empty]
+    statuses = [
+        s
+        for s in PRECEDENCE
+        if status_geoms[s] is not None and not status_geoms[s].is_empty
+    ]
     geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
     totals = _geodesic(geoms)
     if boundaries is None:
@@ -181,7 +195,7 @@ def _report_attrs(
         outline = shapely.union_all(np.asarray(boundaries.geometry.values))
         source = boundaries.attrs.get("boundary_source", "user-supplied boundaries")
     inside = _geodesic(shapely.intersection(geoms, outline))
-    russian = sum(t for s, t in zip(statuses, totals) if s in RUSSIAN_HELD)
+    russian = sum(t for s, t in zip(statuses, totals, strict=True) if s in RUSSIAN_HELD)
     date = layer.attrs.get("date")
     return {
         "date": date.isoformat() if isinstance(date, dt.date) else date,
@@ -191,10 +205,13 @@ def _report_attrs(
         "basis": basis,
         "boundaries": source,
         "regions": list(ids),
-        "control_area_km2": {s: round(float(t), 3) for s, t in zip(statuses, totals)},
+        "control_area_km2": {
+            s: round(float(t), 3) for s, t in zip(statuses, totals, strict=True)
+        },
         "control_russian_held_km2": round(float(russian), 3),
         "control_outside_boundaries_km2": {
-            s: round(float(t - i), 3) for s, t, i in zip(statuses, totals, inside)
+            s: round(float(t - i), 3)
+            for s, t, i in zip(statuses, totals, inside, strict=True)
         },
         "repairs": layer.attrs.get("repairs", []),
     }

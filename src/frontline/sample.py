@@ -47,7 +47,9 @@ def load_sample() -> gpd.GeoDataFrame:
     from frontline.control import read_control
 
     with as_file(files("frontline") / "data" / "sample_control_20241120.geojson") as p:
-        layer = read_control(p, status_column="status", date=SAMPLE_DATE, source="generic")
+        layer = read_control(
+            p, status_column="status", date=SAMPLE_DATE, source="generic"
+        )
     layer.attrs["source"] = SAMPLE_SOURCE
     layer.attrs["illustrative"] = True
     return layer

@@ -28,7 +28,9 @@ ADAPTERS: dict[str, SourceAdapter] = {
 }
 
 
-def pick_adapter(source: str, path: Path | None, raw: gpd.GeoDataFrame) -> SourceAdapter:
+def pick_adapter(
+    source: str, path: Path | None, raw: gpd.GeoDataFrame
+) -> SourceAdapter:
     """Return the adapter named ``source``, or the first that recognises the input.
 
     Raises

@@ -6,7 +6,7 @@ the union of DeepState's "Occupied", "CADR and CALR" and "Occupied Crimea"
 classes. It separates neither the pre-2022 areas nor the grey zone, so all of
 it is read as ``occupied`` (Russian-held). Date rule: the file is downloaded
 at about 03:00 UTC on day D and shows the map published on the evening of
-D − 1, so ``attrs["date"]`` is D − 1.
+D - 1, so ``attrs["date"]`` is D - 1.
 """
 
 from __future__ import annotations

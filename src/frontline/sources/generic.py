@@ -6,6 +6,8 @@ import logging
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from frontline.control import classify
 from frontline.errors import FrontlineWarning, OptionError
 
@@ -65,7 +67,7 @@ class GenericAdapter:
                 c
                 for c in out.columns
                 if c != out.geometry.name
-                and out[c].dtype == object
+                and pd.api.types.is_string_dtype(out[c].dtype)  # object or str
                 and out[c].nunique(dropna=True) > 1
             ]
             if labelled:
@@ -74,9 +76,12 @@ class GenericAdapter:
                     f"as 'occupied', but columns {labelled[:5]} may hold classes; "
                     "pass status_column=... (and status_map=...) to use them",
                     FrontlineWarning,
-                    stacklevel=4,
+                    stacklevel=3,
                 )
             else:
                 log.info("%s: no class information; reading all as occupied", what)
             out["status"] = "occupied"
-        return out, {"source": what if path is not None else "GeoDataFrame", "date": None}
+        return out, {
+            "source": what if path is not None else "GeoDataFrame",
+            "date": None,
+        }

@@ -1,0 +1,181 @@
+"""The command line, run in-process."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+import geopandas as gpd
+import shapely
+
+import frontline as fl
+from frontline.cli import main
+from frontline.report import REPORT_COLUMNS
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def control_file(tmp_path):
+    path = tmp_path / "control.geojson"
+    gpd.GeoDataFrame(
+        {"status": ["occupied"]},
+        geometry=[shapely.box(37.5, 47.5, 38.5, 48.5)],
+        crs=4326,
+    ).to_file(path)
+    return path
+
+
+def test_report_without_control_uses_the_sample_and_says_so(capsys):
+    code, out, err = run(capsys, "report", "--format", "csv")
+    assert code == 0
+    assert "ILLUSTRATIVE sample" in err
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns[:9]) == REPORT_COLUMNS
+    assert table.region_id.tolist() == ["UA-14", "UA-09", "UA-23", "UA-65", "four"]
+
+
+def test_report_csv_matches_the_library(capsys, control_file):
+    code, out, _ = run(
+        capsys, "report", str(control_file), "--regions", "six", "--format", "csv"
+    )
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    expected = fl.control_table(control_file, "six")
+    assert table.region_id.tolist() == expected.region_id.tolist()
+    pd.testing.assert_series_equal(
+        table.occupied_km2, expected.occupied_km2, check_exact=False, atol=1e-3
+    )
+
+
+def test_report_json_and_official_basis(capsys, control_file):
+    code, out, _ = run(
+        capsys,
+        "report",
+        str(control_file),
+        "--format",
+        "json",
+        "--basis",
+        "official",
+        "--date",
+        "2024-11-20",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["meta"]["basis"] == "official"
+    assert doc["meta"]["date"] == "2024-11-20"
+    rows = {r["region_id"]: r for r in doc["rows"]}
+    assert rows["UA-14"]["area_km2"] == 26_517
+    assert set(REPORT_COLUMNS) <= set(rows["four"])
+
+
+def test_report_table_is_readable(capsys, control_file):
+    code, out, _ = run(capsys, "report", str(control_file))
+    assert code == 0
+    assert "Donetsk" in out and "occupied_pct" in out and "geodesic" in out
+
+
+def test_output_file_is_written_atomically(capsys, tmp_path, control_file, monkeypatch):
+    target = tmp_path / "report.csv"
+    code, out, _ = run(
+        capsys, "report", str(control_file), "--format", "csv", "-o", str(target)
+    )
+    assert code == 0 and out == ""
+    before = target.read_text()
+    assert before.startswith("region_id,name,area_km2")
+
+    # A failure while writing leaves the previous file intact and no temp file.
+    def boom(*args, **kwargs):
+        raise fl.OptionError("simulated failure while writing")
+
+    monkeypatch.setattr("frontline.cli._write_table", boom)
+    code, _, err = run(
+        capsys, "report", str(control_file), "--format", "csv", "-o", str(target)
+    )
+    assert code == 1 and "simulated failure" in err
+    assert target.read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "control.geojson",
+        "report.csv",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "missing.geojson"], "does not exist"),
+        (["report", "--regions", "Atlantis"], "unknown region 'Atlantis'"),
+        (["report", "--status", "occupied"], "apply to a CONTROL file"),
+    ],
+)
+def test_user_errors_are_one_line_exit_1(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert err.startswith("frontline: error: ")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_unknown_status_label_is_a_user_error(capsys, tmp_path):
+    path = tmp_path / "labels.geojson"
+    gpd.GeoDataFrame(
+        {"kind": ["Russian", "Mystery"]},
+        geometry=[shapely.box(37, 47, 38, 48), shapely.box(38, 47, 39, 48)],
+        crs=4326,
+    ).to_file(path)
+    code, _, err = run(capsys, "report", str(path), "--status-column", "kind")
+    assert code == 1
+    assert "'Mystery'" in err and "labels found" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert run(capsys, "report", "--basis", "degrees")[0] == 2
+    assert run(capsys, "nonsense")[0] == 2
+    assert run(capsys)[0] == 2
+
+
+def test_debug_shows_the_traceback(capsys):
+    with pytest.raises(fl.InputFileNotFoundError):
+        main(["--debug", "report", "missing.geojson"])
+
+
+def test_regions_listing(capsys):
+    code, out, _ = run(capsys, "regions", "--format", "csv")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert len(table) == 27
+    assert table.set_index("region_id").loc["UA-23", "groups"] == "four,six"
+    code, out, _ = run(capsys, "regions", "--format", "json")
+    doc = json.loads(out)
+    assert doc["groups"]["four"] == ["UA-14", "UA-09", "UA-23", "UA-65"]
+    assert len(doc["groups"]["all"]) == 27
+    code, out, _ = run(capsys, "regions")
+    assert "Zaporizhzhia" in out and "groups:" in out
+
+
+def test_version_and_show_versions(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("frontline ")
+    code, out, _ = run(capsys, "--show-versions")
+    assert code == 0 and "geopandas:" in out and "GDAL:" in out
+
+
+def test_warnings_become_one_line(capsys, tmp_path):
+    path = tmp_path / "labels.geojson"
+    gpd.GeoDataFrame(
+        {"note": ["a", "b"]},
+        geometry=[shapely.box(37, 47, 38, 48), shapely.box(38, 47, 39, 48)],
+        crs=4326,
+    ).to_file(path)
+    code, _, err = run(capsys, "report", str(path))
+    assert code == 0
+    assert "frontline: warning:" in err and "status_column" in err
