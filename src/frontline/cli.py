@@ -227,7 +227,12 @@ def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
                 if c.endswith("_2022_km2") or c == "liberated_km2"
             ]
         )
-        shown["name"] = shown["name"].str.slice(0, 28)
+        short = {"four": "Four regions", "six": "Six regions", "all": "All 27 units"}
+        shown["name"] = [
+            short.get(r, n) for r, n in zip(shown.region_id, shown.name, strict=True)
+        ]
+        width = int(shown["name"].str.len().max())
+        shown["name"] = shown["name"].str.ljust(width)
         out.write(f"Control by region, {attrs.get('date')} — {attrs.get('source')}\n")
         out.write(shown.to_string(index=False) + "\n")
         out.write(
