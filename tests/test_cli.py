@@ -79,7 +79,7 @@ def test_report_json_and_official_basis(capsys, control_file):
 def test_report_table_is_readable(capsys, control_file):
     code, out, _ = run(capsys, "report", str(control_file))
     assert code == 0
-    assert "Donetsk" in out and "occupied_pct" in out and "geodesic" in out
+    assert "Donetsk" in out and "occupied_pct" in out and "WGS84 ellipsoid" in out
 
 
 def test_output_file_is_written_atomically(capsys, tmp_path, control_file, monkeypatch):

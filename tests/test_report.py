@@ -127,7 +127,7 @@ def test_attrs_record_method_source_and_totals(boxes):
     table = fl.control_table(control, "UA-14", boundaries=boxes)
     attrs = table.attrs
     assert attrs["date"] == "2024-11-20"
-    assert "geodesic" in attrs["method"]
+    assert "WGS84 ellipsoid" in attrs["method"]
     assert attrs["boundaries"] == "boxes"
     total = box_area(37.5, 47, 38.5, 48)
     assert attrs["control_area_km2"]["occupied"] == pytest.approx(total, abs=1e-3)

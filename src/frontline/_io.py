@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import re
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -55,20 +57,100 @@ def read_vector(
         raise UnsupportedFormatError(
             f"{str(path)!r} is a directory; expected a file in one of: {_FORMATS}"
         )
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is empty (0 bytes); expected a control map in one of: "
+            f"{_FORMATS}. Was the download or export interrupted?"
+        )
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in _PARQUET:
         return _read_parquet(path)
     source: str | bytes
     if suffixes and suffixes[-1] == ".kmz":
         source = _kml_from_kmz(path)
+        _refuse_dtd(source[:_XML_HEAD], f"KMZ {str(path)!r}")
     elif suffixes and suffixes[-1] == ".gz":
         source = _gunzip(path)
+        _refuse_dtd(source[:_XML_HEAD], repr(str(path)))
     else:
+        if suffixes and suffixes[-1] in {".kml", ".xml", ".gml"}:
+            with path.open("rb") as f:
+                _refuse_dtd(f.read(_XML_HEAD), repr(str(path)))
+        elif suffixes and suffixes[-1] == ".zip":
+            _check_zip(path)
         source = str(path)
     return _read_layers(source, path, layer)
 
 
+#: How much of an XML document is searched for a DTD (the prolog comes first).
+_XML_HEAD = 1 << 20
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_dtd(head: bytes, what: str) -> None:
+    """Refuse XML that declares a DTD, before any parser sees it.
+
+    KML never needs one; a DTD is how entity-expansion ("billion laughs") and
+    external-entity attacks reach the parser.
+    """
+    if _DTD.search(head):
+        raise UnsupportedFormatError(
+            f"{what} declares a DTD (<!DOCTYPE or <!ENTITY); KML needs none and "
+            "entity declarations can expand without bound or read local files, "
+            "so the file is refused. Remove the DTD if the file is yours"
+        )
+
+
+def _check_zip(path: Path) -> None:
+    """Check a zip (zipped Shapefile) before GDAL opens it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is not a valid zip archive ({_short(exc)})"
+        ) from exc
+    for info in infos:
+        name = info.filename
+        if ".." in Path(name).parts or name.startswith("/"):
+            raise UnsupportedFormatError(
+                f"zip {str(path)!r} has a member with an unsafe path {name!r}; "
+                "refusing it"
+            )
+        if name.lower().endswith((".zip", ".kmz", ".gz", ".7z", ".tar")):
+            raise UnsupportedFormatError(
+                f"zip {str(path)!r} holds another archive ({name!r}); nested "
+                "archives are not read: extract the inner file and pass it"
+            )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise UnsupportedFormatError(
+            f"zip {str(path)!r} declares {total:,} bytes uncompressed, more than "
+            f"the limit of {MAX_UNCOMPRESSED_BYTES:,} (possible zip bomb); raise "
+            "frontline._io.MAX_UNCOMPRESSED_BYTES if the file is legitimate"
+        )
+
+
 def _read_layers(
+    source: str | bytes, path: Path, layer: str | int | None
+) -> gpd.GeoDataFrame:
+    # GDAL reports oddities of a file as RuntimeWarnings; they are details of
+    # the format, not of the territory, so they go to the log.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            return _read_layers_impl(source, path, layer)
+        finally:
+            for item in caught:
+                if issubclass(item.category, RuntimeWarning):
+                    log.info("GDAL, reading %s: %s", path.name, item.message)
+                else:
+                    warnings.warn_explicit(
+                        item.message, item.category, item.filename, item.lineno
+                    )
+
+
+def _read_layers_impl(
     source: str | bytes, path: Path, layer: str | int | None
 ) -> gpd.GeoDataFrame:
     import geopandas as gpd
@@ -130,7 +212,12 @@ def _read_one(
     where = repr(str(path)) if path is not None else "the input"
     try:
         gdf = pyogrio.read_dataframe(_as_input(source), layer=layer)
-    except (DataSourceError, DataLayerError, UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise UnsupportedFormatError(
+            f"{where} is not valid UTF-8 ({_short(exc)}); GeoJSON and KML must be "
+            "UTF-8 (RFC 7946). Re-encode the file, e.g. iconv -f latin1 -t utf-8"
+        ) from exc
+    except (DataSourceError, DataLayerError, ValueError) as exc:
         raise UnsupportedFormatError(
             f"cannot read {where} (layer {layer!r}) as a vector layer "
             f"({_short(exc)}); expected one of: {_FORMATS}"
@@ -170,14 +257,22 @@ def _read_parquet(path: Path) -> gpd.GeoDataFrame:
 
 
 def _bounded_read(stream: IO[bytes] | gzip.GzipFile, what: str) -> bytes:
-    data = stream.read(MAX_UNCOMPRESSED_BYTES + 1)
-    if len(data) > MAX_UNCOMPRESSED_BYTES:
-        raise UnsupportedFormatError(
-            f"{what} decompresses to more than {MAX_UNCOMPRESSED_BYTES:,} bytes; "
-            "refusing it (possible zip bomb). If the file is legitimate, raise "
-            "frontline._io.MAX_UNCOMPRESSED_BYTES"
-        )
-    return data
+    """Read a decompressing stream in chunks, refusing it past the size limit."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        if size > MAX_UNCOMPRESSED_BYTES:
+            raise UnsupportedFormatError(
+                f"{what} decompresses to more than {MAX_UNCOMPRESSED_BYTES:,} bytes; "
+                "refusing it (possible zip bomb). If the file is legitimate, raise "
+                "frontline._io.MAX_UNCOMPRESSED_BYTES"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_CHUNK = 1 << 20
 
 
 def _gunzip(path: Path) -> bytes:

@@ -233,7 +233,10 @@ def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
         ]
         width = int(shown["name"].str.len().max())
         shown["name"] = shown["name"].str.ljust(width)
-        out.write(f"Control by region, {attrs.get('date')} — {attrs.get('source')}\n")
+        out.write(
+            f"Control by region, {attrs.get('date') or 'date unknown'} — "
+            f"{attrs.get('source')}\n"
+        )
         out.write(shown.to_string(index=False) + "\n")
         out.write(
             f"\noccupied = Russian-held (incl. before 2022); held = Ukrainian-held = "
