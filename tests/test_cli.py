@@ -179,3 +179,155 @@ def test_warnings_become_one_line(capsys, tmp_path):
     code, _, err = run(capsys, "report", str(path))
     assert code == 0
     assert "frontline: warning:" in err and "status_column" in err
+
+
+# -- the analysis commands -----------------------------------------------------
+
+
+def test_line_command(capsys, tmp_path):
+    code, out, err = run(capsys, "line", "--format", "json")
+    assert code == 0 and "ILLUSTRATIVE" in err
+    doc = json.loads(out)
+    assert doc["length_km"] > 500
+    assert doc["length_km"] == pytest.approx(
+        sum(r["length_km"] for r in doc["regions"] if r["region_id"] != "total")
+    )
+    code, out, _ = run(capsys, "line", "--no-river", "--format", "csv")
+    table = pd.read_csv(io.StringIO(out))
+    assert table.set_index("region_id").loc["total", "river_length_km"] == 0
+
+
+def test_scenario_command(capsys):
+    code, out, _ = run(
+        capsys,
+        "scenario",
+        "--withdraw",
+        "Kharkiv",
+        "--format",
+        "csv",
+        "--regions",
+        "Kharkiv",
+    )
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out)).set_index("region_id")
+    expected = fl.control_table(fl.load_sample(), "Kharkiv").set_index("region_id")
+    assert table.loc["UA-63", "to_held_km2"] == pytest.approx(
+        expected.loc["UA-63", "occupied_km2"], rel=1e-6
+    )
+    code, out, _ = run(capsys, "scenario", "--cede", "four", "--format", "json")
+    doc = json.loads(out)
+    assert {"meta", "rows", "changes"} <= set(doc)
+    assert run(capsys, "scenario", "--buffer-km", "-5")[0] == 1
+
+
+def test_check_command(capsys):
+    code, out, _ = run(capsys, "check", "--occupied-pct", "70:80")
+    assert code == 0 and "holds" in out
+    code, out, _ = run(
+        capsys, "check", "--held-km2", "26000~0.01", "--format", "json", "--exit-code"
+    )
+    assert code == 3
+    doc = json.loads(out)
+    assert doc["holds"] is False
+    code, _, err = run(capsys, "check")
+    assert code == 1 and "no claim given" in err
+
+
+def test_settlements_command(capsys, tmp_path):
+    code, out, err = run(
+        capsys, "settlements", "--min-population", "100000", "--format", "csv"
+    )
+    assert code == 0 and "GeoNames" in err and "pre-war" in err
+    table = pd.read_csv(io.StringIO(out))
+    assert {"name", "population", "zone", "lon", "lat"} <= set(table.columns)
+    assert (table.population >= 100_000).all()
+    code, out, _ = run(capsys, "settlements", "--by-zone", "--format", "csv")
+    zones = pd.read_csv(io.StringIO(out))
+    assert zones.region_id.tolist()[-1] == "four"
+    # Against itself nothing changed hands.
+    sample = tmp_path / "sample.geojson"
+    fl.load_sample().to_file(sample)
+    code, out, _ = run(
+        capsys,
+        "settlements",
+        str(sample),
+        "--changed-since",
+        str(sample),
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    assert len(pd.read_csv(io.StringIO(out))) == 0
+
+
+def test_map_command_png_template_and_up_to_date(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    a = tmp_path / "a.geojson"
+    b = tmp_path / "b.geojson"
+    layer = fl.load_sample()
+    layer.to_file(a)
+    layer.to_file(b)
+    template = str(tmp_path / "maps" / "{stem}-{region}.png")
+    code, _, err = run(
+        capsys,
+        "map",
+        str(a),
+        str(b),
+        "-o",
+        template,
+        "--regions",
+        "Kharkiv,Kherson",
+        "--dpi",
+        "40",
+        "--no-line",
+    )
+    assert code == 0, err
+    made = sorted(p.name for p in (tmp_path / "maps").iterdir())
+    assert made == ["a-UA-63.png", "a-UA-65.png", "b-UA-63.png", "b-UA-65.png"]
+    png = (tmp_path / "maps" / "a-UA-63.png").read_bytes()
+    assert png.startswith(b"\x89PNG")
+    stamp = (tmp_path / "maps" / "a-UA-63.png").stat().st_mtime_ns
+    code, _, _ = run(
+        capsys, "-v", "map", str(a), "-o", template, "--regions", "Kharkiv"
+    )
+    assert code == 0
+    assert (tmp_path / "maps" / "a-UA-63.png").stat().st_mtime_ns == stamp  # skipped
+    code, _, err = run(capsys, "map", str(a), str(b), "-o", str(tmp_path / "one.png"))
+    assert code == 1 and "make it a template" in err
+    code, _, err = run(capsys, "map", "-o", str(tmp_path / "x.bmp"))
+    assert code == 1 and "cannot tell the map format" in err
+
+
+def test_compare_command(capsys, tmp_path):
+    a = tmp_path / "a.geojson"
+    b = tmp_path / "b.geojson"
+    gpd.GeoDataFrame(geometry=[shapely.box(37.0, 47.5, 38.0, 48.5)], crs=4326).to_file(
+        a
+    )
+    gpd.GeoDataFrame(geometry=[shapely.box(37.5, 47.5, 38.0, 48.5)], crs=4326).to_file(
+        b
+    )
+    code, out, _ = run(
+        capsys,
+        "compare",
+        f"wide={a}",
+        f"narrow={b}",
+        "--regions",
+        "Donetsk",
+        "--kind",
+        "disagreement",
+        "--format",
+        "csv",
+    )
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    (row,) = table.itertuples()
+    # Russian-held in one source and not in the other: the box's western half,
+    # inside Donetsk oblast.
+    donetsk = fl.load_regions("Donetsk").geometry[0]
+    expected = fl.area_km2(
+        shapely.intersection(shapely.box(37.0, 47.5, 37.5, 48.5), donetsk)
+    )
+    assert row.occupied_km2 == pytest.approx(expected, rel=1e-6)
+    code, _, err = run(capsys, "compare", str(a), str(a))
+    assert code == 1 and "both named 'a'" in err

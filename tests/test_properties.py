@@ -8,8 +8,9 @@ overlapping statuses must be counted once, by the documented precedence.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,9 @@ import geopandas as gpd
 import shapely
 
 import frontline as fl
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 pytestmark = pytest.mark.filterwarnings("ignore::frontline.FrontlineWarning")
 

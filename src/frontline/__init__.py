@@ -13,8 +13,11 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from frontline.areas import area_km2
+from frontline.claims import Claim, ClaimCheck, check_claim
+from frontline.compare import compare_sources
 from frontline.control import PRECEDENCE, RUSSIAN_HELD, STATUSES, read_control
 from frontline.errors import (
+    AmbiguousSettlementError,
     CRSError,
     EmptyLayerError,
     FrontlineError,
@@ -23,8 +26,21 @@ from frontline.errors import (
     InputFileNotFoundError,
     OptionError,
     RegionNotFoundError,
+    SettlementLookupError,
+    SettlementNotFoundError,
     UnknownStatusError,
     UnsupportedFormatError,
+)
+from frontline.line import distance_bands, front_line, line_change, line_lengths
+from frontline.plot import (
+    animate,
+    explore,
+    plot_change_map,
+    plot_changes,
+    plot_control,
+    plot_map,
+    plot_shares,
+    plot_timeseries,
 )
 from frontline.regions import (
     GROUPS,
@@ -36,6 +52,23 @@ from frontline.regions import (
 )
 from frontline.report import REPORT_COLUMNS, control_table
 from frontline.sample import load_sample
+from frontline.scenarios import (
+    buffer_zone,
+    cede,
+    freeze,
+    scenario_changes,
+    scenario_table,
+    withdraw,
+)
+from frontline.settlements import (
+    find_settlement,
+    load_settlements,
+    population_in,
+    population_table,
+    settlements_change_dates,
+    settlements_changed,
+    settlements_status,
+)
 
 try:
     __version__ = version("frontline")
@@ -48,7 +81,10 @@ __all__ = [
     "REPORT_COLUMNS",
     "RUSSIAN_HELD",
     "STATUSES",
+    "AmbiguousSettlementError",
     "CRSError",
+    "Claim",
+    "ClaimCheck",
     "EmptyLayerError",
     "FrontlineError",
     "FrontlineWarning",
@@ -56,16 +92,45 @@ __all__ = [
     "InputFileNotFoundError",
     "OptionError",
     "RegionNotFoundError",
+    "SettlementLookupError",
+    "SettlementNotFoundError",
     "UnknownStatusError",
     "UnsupportedFormatError",
     "__version__",
+    "animate",
     "area_km2",
+    "buffer_zone",
+    "cede",
+    "check_claim",
+    "compare_sources",
     "control_table",
+    "distance_bands",
+    "explore",
+    "find_settlement",
+    "freeze",
     "from_geodataframe",
+    "front_line",
+    "line_change",
+    "line_lengths",
     "load_regions",
     "load_sample",
+    "load_settlements",
+    "plot_change_map",
+    "plot_changes",
+    "plot_control",
+    "plot_map",
+    "plot_shares",
+    "plot_timeseries",
+    "population_in",
+    "population_table",
     "read_control",
     "region_names",
     "resolve_region",
     "resolve_regions",
+    "scenario_changes",
+    "scenario_table",
+    "settlements_change_dates",
+    "settlements_changed",
+    "settlements_status",
+    "withdraw",
 ]

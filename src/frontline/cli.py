@@ -19,12 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from frontline.errors import FrontlineError
+import pandas as pd
+
+from frontline.errors import FrontlineError, OptionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    import pandas as pd
+    import geopandas as gpd
 
 __all__ = ["main"]
 
@@ -62,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
-            args.func(args)
+            code = args.func(args)
     except FrontlineError as exc:
         if args.debug:
             raise
@@ -73,10 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"frontline: error: {exc}", file=sys.stderr)
         return 1
-    return 0
+    return int(code or 0)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     from frontline import __version__
 
     parser = argparse.ArgumentParser(
@@ -97,8 +99,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
+    reader = argparse.ArgumentParser(add_help=False)
+    group = reader.add_argument_group("reading the control map")
+    group.add_argument("--status", help="status of every polygon (e.g. occupied)")
+    group.add_argument("--status-column", help="column with each feature's class")
+    group.add_argument("--date", help="date of the situation shown (YYYY-MM-DD)")
+    group.add_argument("--source", default="auto", help="source adapter (auto)")
+
+    def output(p: argparse.ArgumentParser, formats: tuple[str, ...] = _FORMATS) -> None:
+        p.add_argument("--format", choices=formats, default=formats[0])
+        p.add_argument("-o", "--output", help="write to FILE instead of stdout")
+
     report = sub.add_parser(
         "report",
+        parents=[reader],
         help="Russian-held, contested and Ukrainian-held km² and %% per region",
         description="Tabulate control per region and group. Without CONTROL the "
         "embedded illustrative sample of 20 Nov 2024 is used.",
@@ -110,34 +124,191 @@ def _parser() -> argparse.ArgumentParser:
         help="group (four, six, all), names or ids, comma-separated (default: four)",
     )
     report.add_argument("--basis", choices=("geometry", "official"), default="geometry")
-    report.add_argument("--format", choices=_FORMATS, default="table")
-    report.add_argument("-o", "--output", help="write to FILE instead of stdout")
-    report.add_argument("--status", help="status of every polygon (e.g. occupied)")
-    report.add_argument("--status-column", help="column with each feature's class")
-    report.add_argument("--date", help="date of the situation shown (YYYY-MM-DD)")
-    report.add_argument("--source", default="auto", help="source adapter (auto)")
+    output(report)
     report.set_defaults(func=_cmd_report)
 
     regions = sub.add_parser(
         "regions", help="list the units, ids, groups and official areas"
     )
-    regions.add_argument("--format", choices=_FORMATS, default="table")
-    regions.add_argument("-o", "--output", help="write to FILE instead of stdout")
+    output(regions)
     regions.set_defaults(func=_cmd_regions)
+
+    line = sub.add_parser(
+        "line",
+        parents=[reader],
+        help="the front line: its geodesic length, in total and per region",
+    )
+    line.add_argument("control", nargs="?", help="control map (default: the sample)")
+    line.add_argument(
+        "--tolerance-km",
+        type=float,
+        default=3.0,
+        help="distance from border/coast below which an edge is not front (default 3)",
+    )
+    line.add_argument(
+        "--river-km",
+        type=float,
+        default=10.0,
+        help="distance from the Dnipro for the river flag (default 10)",
+    )
+    line.add_argument(
+        "--no-river",
+        action="store_true",
+        help="leave out the stretches along the Dnipro",
+    )
+    line.add_argument("--regions", help="regions or group to report (default: all)")
+    output(line)
+    line.set_defaults(func=_cmd_line)
+
+    scenario = sub.add_parser(
+        "scenario",
+        parents=[reader],
+        help="ceasefire scenarios: withdraw, cede, buffer zone; what changes hands",
+    )
+    scenario.add_argument(
+        "control", nargs="?", help="control map (default: the sample)"
+    )
+    scenario.add_argument(
+        "--withdraw",
+        metavar="SPEC",
+        help="regions Russian forces leave (e.g. Kharkiv,Mykolaiv)",
+    )
+    scenario.add_argument(
+        "--cede", metavar="SPEC", help="regions Ukraine hands over (e.g. four)"
+    )
+    scenario.add_argument(
+        "--buffer-km", type=float, help="width of a demilitarised strip on the line"
+    )
+    scenario.add_argument(
+        "--buffer-side", choices=("both", "ukrainian", "russian"), default="both"
+    )
+    scenario.add_argument("--regions", default="six", help="regions to report (six)")
+    scenario.add_argument(
+        "--basis", choices=("geometry", "official"), default="geometry"
+    )
+    output(scenario)
+    scenario.set_defaults(func=_cmd_scenario)
+
+    check = sub.add_parser(
+        "check",
+        parents=[reader],
+        help="check a published claim (e.g. 70:80 %% Russian-held) against a map",
+        description="Claims are a range LO:HI, a value with a relative tolerance "
+        "VALUE~REL (26000~0.1 or 26000~10%%), or a value (default tolerance).",
+    )
+    check.add_argument("control", nargs="?", help="control map (default: the sample)")
+    check.add_argument("--regions", default="four", help="regions (default: four)")
+    for quantity in (
+        "occupied-pct",
+        "occupied-km2",
+        "contested-pct",
+        "contested-km2",
+        "held-pct",
+        "held-km2",
+        "area-km2",
+    ):
+        check.add_argument(f"--{quantity}", metavar="CLAIM")
+    check.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.05,
+        help="relative tolerance of a bare value (0.05)",
+    )
+    check.add_argument("--basis", choices=("geometry", "official"), default="geometry")
+    check.add_argument(
+        "--exit-code", action="store_true", help="exit 3 when the claim does not hold"
+    )
+    output(check, ("table", "json"))
+    check.set_defaults(func=_cmd_check)
+
+    places = sub.add_parser(
+        "settlements",
+        parents=[reader],
+        help="populated places: status, places that changed hands, people per zone",
+    )
+    places.add_argument("control", nargs="?", help="control map (default: the sample)")
+    places.add_argument("--regions", default="four", help="regions (default: four)")
+    places.add_argument(
+        "--changed-since",
+        metavar="OTHER",
+        help="list the places that changed status since OTHER",
+    )
+    places.add_argument("--min-population", type=int, help="smallest place listed")
+    places.add_argument(
+        "--include-parts",
+        action="store_true",
+        help="also list city districts GeoNames lists separately",
+    )
+    places.add_argument(
+        "--by-zone",
+        action="store_true",
+        help="people per zone and region instead of a list",
+    )
+    places.add_argument(
+        "--line",
+        action="store_true",
+        help="add each place's distance to the front line (km)",
+    )
+    output(places)
+    places.set_defaults(func=_cmd_settlements)
+
+    compare = sub.add_parser(
+        "compare",
+        parents=[reader],
+        help="several sources side by side, and where they disagree",
+        description="Each CONTROL may be NAME=PATH; without a name the file's "
+        "stem is used. Rows: each source, 'any', 'all', 'disagreement' and "
+        "'only' (in one source, not in the other).",
+    )
+    compare.add_argument("control", nargs="+", help="[NAME=]CONTROL, two or more")
+    compare.add_argument("--regions", default="four", help="regions (default: four)")
+    compare.add_argument(
+        "--basis", choices=("geometry", "official"), default="geometry"
+    )
+    compare.add_argument(
+        "--kind",
+        action="append",
+        choices=("source", "any", "all", "disagreement", "only"),
+        help="keep only these row kinds (repeatable)",
+    )
+    output(compare)
+    compare.set_defaults(func=_cmd_compare)
+
+    draw = sub.add_parser(
+        "map",
+        parents=[reader],
+        help="draw maps (PNG, SVG, PDF), an interactive HTML map or an animation",
+        description="With several CONTROL files, OUTPUT is a template: {date}, "
+        "{stem} (the input's name) and {region} are filled in, e.g. "
+        "maps/{date}.png. Maps already newer than their input are skipped "
+        "unless --force. A .gif/.mp4 OUTPUT animates all inputs.",
+    )
+    draw.add_argument("control", nargs="*", help="control maps (default: the sample)")
+    draw.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="map.png|svg|pdf|html|gif|mp4, or a template",
+    )
+    draw.add_argument("--regions", default="six", help="regions (default: six)")
+    draw.add_argument("--title", help="title above the map")
+    draw.add_argument("--no-line", action="store_true", help="do not draw the line")
+    draw.add_argument("--no-labels", action="store_true", help="no oblast labels")
+    draw.add_argument("--dpi", type=int, default=200, help="raster resolution (200)")
+    draw.add_argument(
+        "--force", action="store_true", help="redraw maps that are up to date"
+    )
+    draw.set_defaults(func=_cmd_map)
     return parser
 
 
-def _cmd_report(args: argparse.Namespace) -> None:
+def _read(args: argparse.Namespace, path: str | None) -> gpd.GeoDataFrame:
+    """Read CONTROL with the reader options, or the sample when there is none."""
     from frontline.control import read_control
-    from frontline.regions import resolve_regions
-    from frontline.report import control_table
     from frontline.sample import load_sample
 
-    resolve_regions(args.regions)  # fail on a bad name before reading anything
-    if args.control is None:
+    if path is None:
         if args.status or args.status_column or args.date:
-            from frontline.errors import OptionError
-
             raise OptionError(
                 "--status, --status-column and --date apply to a CONTROL file; "
                 "give one, or drop them to use the embedded sample"
@@ -147,18 +318,314 @@ def _cmd_report(args: argparse.Namespace) -> None:
             "of 20 Nov 2024 (settlement-based approximation, not a survey)",
             file=sys.stderr,
         )
-        layer = load_sample()
-    else:
-        layer = read_control(
-            args.control,
-            status=args.status,
-            status_column=args.status_column,
-            date=args.date,
-            source=args.source,
-        )
+        return load_sample()
+    return read_control(
+        path,
+        status=args.status,
+        status_column=args.status_column,
+        date=args.date,
+        source=args.source,
+    )
+
+
+def _cmd_report(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.report import control_table
+
+    resolve_regions(args.regions)  # fail on a bad name before reading anything
+    layer = _read(args, args.control)
     table = control_table(layer, args.regions, basis=args.basis)
     with _output(args.output) as out:
         _write_table(table, args.format, out)
+
+
+def _cmd_line(args: argparse.Namespace) -> None:
+    from frontline.line import front_line, line_lengths
+
+    if args.regions:
+        from frontline.regions import resolve_regions
+
+        resolve_regions(args.regions)
+    layer = _read(args, args.control)
+    line = front_line(
+        layer,
+        tolerance_km=args.tolerance_km,
+        include_river=not args.no_river,
+        river_km=args.river_km,
+    )
+    table = line_lengths(line, args.regions or None)
+    meta = _jsonable(line.attrs)
+    with _output(args.output) as out:
+        if args.format == "json":
+            _dump_json(
+                {
+                    "meta": meta,
+                    "length_km": line.attrs["length_km"],
+                    "river_length_km": line.attrs["river_length_km"],
+                    "regions": _records(table),
+                },
+                out,
+            )
+        else:
+            _write_frame(table, args.format, out)
+            if args.format == "table":
+                out.write(f"\n{line.attrs.get('definition', '')}\n")
+
+
+def _cmd_scenario(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.scenarios import (
+        buffer_zone,
+        cede,
+        freeze,
+        scenario_changes,
+        scenario_table,
+        withdraw,
+    )
+
+    resolve_regions(args.regions)
+    if args.buffer_km is not None and args.buffer_km <= 0:
+        raise OptionError(f"--buffer-km must be positive, got {args.buffer_km}")
+    layer = _read(args, args.control)
+    result = freeze(layer)
+    if args.withdraw:
+        result = withdraw(result, args.withdraw)
+    if args.cede:
+        result = cede(result, args.cede)
+    if args.buffer_km is not None:
+        result = buffer_zone(result, args.buffer_km, side=args.buffer_side)
+    table = scenario_table(result, args.regions, basis=args.basis)
+    with _output(args.output) as out:
+        if args.format == "json":
+            changes = scenario_changes(result, args.regions, basis=args.basis)
+            _dump_json(
+                {
+                    "meta": _jsonable(table.attrs),
+                    "rows": _records(table),
+                    "changes": _records(changes),
+                },
+                out,
+            )
+        else:
+            _write_frame(table, args.format, out)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from frontline.claims import check_claim
+
+    claims = {
+        name: getattr(args, name)
+        for name in (
+            "occupied_pct",
+            "occupied_km2",
+            "contested_pct",
+            "contested_km2",
+            "held_pct",
+            "held_km2",
+            "area_km2",
+        )
+        if getattr(args, name) is not None
+    }
+    if not claims:
+        raise OptionError(
+            "no claim given; pass at least one of --occupied-pct, --occupied-km2, "
+            "--contested-pct, --contested-km2, --held-pct, --held-km2, --area-km2 "
+            "(e.g. --occupied-pct 70:80 --held-km2 26000~0.1)"
+        )
+    layer = _read(args, args.control)
+    result = check_claim(
+        layer, args.regions, basis=args.basis, tolerance=args.tolerance, **claims
+    )
+    with _output(args.output) as out:
+        if args.format == "json":
+            _dump_json(result.to_dict(), out)
+        else:
+            out.write(result.verdict() + "\n\n")
+            _write_frame(result.table, "table", out)
+    return 3 if args.exit_code and not result.holds else 0
+
+
+def _cmd_settlements(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.settlements import (
+        ATTRIBUTION,
+        POPULATION_CAVEAT,
+        population_table,
+        settlements_changed,
+        settlements_status,
+    )
+
+    resolve_regions(args.regions)
+    if args.by_zone and args.changed_since:
+        raise OptionError("--by-zone and --changed-since cannot be combined")
+    layer = _read(args, args.control)
+    common = {
+        "min_population": args.min_population,
+        "include_parts": args.include_parts,
+    }
+    table: pd.DataFrame
+    if args.by_zone:
+        table = population_table(layer, args.regions, **common)
+    elif args.changed_since:
+        before = _read(args, args.changed_since)
+        table = settlements_changed(before, layer, regions=args.regions, **common)
+    else:
+        line = None
+        if args.line:
+            from frontline.line import front_line
+
+            line = front_line(layer)
+        table = settlements_status(layer, regions=args.regions, line=line, **common)
+    print(f"frontline: {ATTRIBUTION}. {POPULATION_CAVEAT}", file=sys.stderr)
+    with _output(args.output) as out:
+        _write_frame(_without_geometry(table), args.format, out)
+
+
+def _cmd_compare(args: argparse.Namespace) -> None:
+    from frontline.compare import compare_sources
+    from frontline.regions import resolve_regions
+
+    resolve_regions(args.regions)
+    if len(args.control) < 2:
+        raise OptionError(
+            f"compare needs two or more control maps, got {len(args.control)}"
+        )
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for item in args.control:
+        name, sep, path = item.partition("=")
+        if not sep or not name or Path(item).exists():
+            name, path = Path(item).name.split(".")[0], item
+        if name in layers:
+            raise OptionError(
+                f"two control maps are both named {name!r}; name them NAME=PATH"
+            )
+        layers[name] = _read(args, path)
+    table = compare_sources(layers, args.regions, basis=args.basis)
+    if args.kind:
+        table = table[table.kind.isin(args.kind)]
+    with _output(args.output) as out:
+        _write_frame(table, args.format, out)
+
+
+def _cmd_map(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+
+    selection = resolve_regions(args.regions)
+    target = args.output
+    suffix = Path(target).suffix.lower()
+    if suffix not in {".png", ".svg", ".pdf", ".html", ".gif", ".mp4"}:
+        raise OptionError(
+            f"cannot tell the map format of {target!r}; end the output with .png, "
+            ".svg, .pdf, .html, .gif or .mp4"
+        )
+    inputs: list[str | None] = list(args.control) or [None]
+    templated = any(k in target for k in ("{date}", "{stem}", "{region}"))
+    if suffix in {".gif", ".mp4"}:
+        from frontline.plot import animate
+
+        layers = [_read(args, p) for p in inputs]
+        with _quiet_matplotlib():
+            animate(
+                layers,
+                target,
+                args.regions,
+                line=not args.no_line,
+                labels=not args.no_labels,
+                title=args.title,
+            )
+        log.info("wrote %s", target)
+        return
+    if len(inputs) > 1 and not ("{date}" in target or "{stem}" in target):
+        raise OptionError(
+            f"{len(inputs)} control maps but one output {target!r}; make it a "
+            "template with {date} or {stem}, e.g. maps/{date}.png"
+        )
+    written: set[Path] = set()
+    for source in inputs:
+        layer = _read(args, source)
+        date = layer.attrs.get("date")
+        if "{date}" in target and date is None:
+            raise OptionError(
+                f"{source!r} has no date for the {{date}} template; pass --date or "
+                "use {stem}"
+            )
+        ids = selection.ids if "{region}" in target else (None,)
+        for rid in ids:
+            path = Path(
+                target.format(
+                    date=date.isoformat() if date is not None else "",
+                    stem=Path(source).name.split(".")[0] if source else "sample",
+                    region=rid or "",
+                )
+                if templated
+                else target
+            )
+            if path in written:
+                raise OptionError(
+                    f"two maps would both be written to {str(path)!r}; add {{date}}, "
+                    "{stem} or {region} to the output template"
+                )
+            written.add(path)
+            if _up_to_date(path, source) and not args.force:
+                log.info("%s is up to date; skipped (use --force to redraw)", path)
+                continue
+            _draw_map(layer, rid or args.regions, path, args)
+
+
+def _up_to_date(path: Path, source: str | None) -> bool:
+    if source is None or not path.exists():
+        return False
+    return path.stat().st_mtime >= Path(source).stat().st_mtime
+
+
+def _draw_map(
+    layer: gpd.GeoDataFrame, regions: str, path: Path, args: argparse.Namespace
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".html":
+        from frontline.plot import explore
+
+        web = explore(layer, regions, line=not args.no_line)
+        with _output(str(path)) as out:
+            out.write(web.get_root().render())
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from frontline.plot import plot_map
+
+    with _quiet_matplotlib():
+        ax = plot_map(
+            layer,
+            regions,
+            title=args.title,
+            line=not args.no_line,
+            labels=not args.no_labels,
+        )
+    from matplotlib.figure import Figure
+
+    fig = ax.figure
+    assert isinstance(fig, Figure)
+    try:
+        with _output(str(path), binary=True) as out:
+            fig.savefig(
+                out,
+                dpi=args.dpi,
+                bbox_inches="tight",
+                format=path.suffix.lower().lstrip("."),
+            )
+    finally:
+        plt.close(fig)
+    log.info("wrote %s", path)
+
+
+@contextmanager
+def _quiet_matplotlib() -> Iterator[None]:
+    """Keep matplotlib's font-cache chatter out of the user's stderr."""
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
+    yield
 
 
 def _cmd_regions(args: argparse.Namespace) -> None:
@@ -196,6 +663,65 @@ def _cmd_regions(args: argparse.Namespace) -> None:
                 + "; ".join(f"{g} = {', '.join(m)}" for g, m in GROUPS.items())
                 + "; all = the 27 units\n"
             )
+
+
+def _jsonable(attrs: dict[Any, Any]) -> dict[str, Any]:
+    """Attrs made JSON-safe (dates as ISO strings, other objects as text)."""
+    result: dict[str, Any] = json.loads(json.dumps(attrs, default=_json_default))
+    return result
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
+
+
+def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = json.loads(
+        _without_geometry(table).to_json(
+            orient="records", double_precision=6, date_format="iso"
+        )
+    )
+    return records
+
+
+def _dump_json(doc: Any, out: IO[str]) -> None:
+    json.dump(doc, out, ensure_ascii=False, indent=2, default=_json_default)
+    out.write("\n")
+
+
+def _without_geometry(table: pd.DataFrame) -> pd.DataFrame:
+    """Replace a geometry column by lon/lat of its points (or drop it)."""
+    import geopandas as gpd
+
+    if not isinstance(table, gpd.GeoDataFrame):
+        return table
+    geom = table.geometry
+    out = pd.DataFrame(table.drop(columns=geom.name))
+    if len(geom) and (geom.geom_type == "Point").all():
+        out["lon"] = geom.x.to_numpy()
+        out["lat"] = geom.y.to_numpy()
+    return out
+
+
+def _write_frame(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
+    """Write any table as CSV, JSON records or aligned text."""
+    if fmt == "csv":
+        table.to_csv(out, index=False, float_format="%.3f", lineterminator="\n")
+    elif fmt == "json":
+        _dump_json({"meta": _jsonable(table.attrs), "rows": _records(table)}, out)
+    else:
+        coords = {c: "{:.5f}".format for c in ("lon", "lat") if c in table.columns}
+        with pd.option_context(
+            "display.width", 200, "display.max_columns", 50, "display.max_rows", 500
+        ):
+            text = table.to_string(
+                index=False, float_format="{:,.1f}".format, formatters=coords
+            )
+        out.write(text + "\n")
 
 
 def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
@@ -253,10 +779,10 @@ def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
 
 
 @contextmanager
-def _output(path: str | None) -> Iterator[IO[str]]:
+def _output(path: str | None, *, binary: bool = False) -> Iterator[Any]:
     """Yield stdout, or a temporary file renamed onto ``path`` on success."""
     if path is None:
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(
@@ -265,8 +791,12 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         dir=target.parent if str(target.parent) else ".",
     )
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            yield f
+        if binary:
+            with os.fdopen(fd, "wb") as fb:
+                yield fb
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                yield f
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -194,8 +194,14 @@ def read_control(
     classified, attrs = adapter.read(
         raw, path, status=status, status_column=status_column, status_map=status_map
     )
-    layer_out = _normalise(classified, path)
+    layer_out = _normalise(
+        classified, path, overlaps_expected=bool(attrs.pop("overlaps_expected", False))
+    )
+    # What the adapter dropped (km²) and repaired joins the reader's record.
+    dropped = {**layer_out.attrs["dropped"], **attrs.pop("dropped", {})}
+    repairs = [*attrs.pop("repairs", []), *layer_out.attrs["repairs"]]
     layer_out.attrs.update(attrs)
+    layer_out.attrs.update(dropped=dropped, repairs=repairs)
     if when is not None:
         layer_out.attrs["date"] = when
     elif layer_out.attrs.get("date") is None:
@@ -220,7 +226,11 @@ def _load(
     if isinstance(data, gpd.GeoDataFrame):
         return None, data.copy()
     if isinstance(data, (str, Path)):
-        return Path(data), read_vector(data, layer=layer)
+        from frontline.sources import read_raw
+
+        # Formats only a source adapter can open (e.g. NZZ's {"value": ...}).
+        raw = read_raw(Path(data)) if layer is None else None
+        return Path(data), raw if raw is not None else read_vector(data, layer=layer)
     raise OptionError(
         f"expected a path or a GeoDataFrame, got {type(data).__name__}; pass a file "
         "path or geopandas.read_file(...) output"
@@ -340,7 +350,9 @@ def _check_extent(gdf: gpd.GeoDataFrame, path: Path | None) -> None:
         )
 
 
-def _normalise(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
+def _normalise(
+    gdf: gpd.GeoDataFrame, path: Path | None, *, overlaps_expected: bool = False
+) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     what = repr(str(path)) if path is not None else "the layer"
@@ -393,7 +405,7 @@ def _normalise(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
     out.geometry = merged[rows]
     _check_extent(out, path)
     out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs="EPSG:4326")
-    out = _resolve_overlaps(out, what, repairs)
+    out = _resolve_overlaps(out, what, repairs, warn=not overlaps_expected)
     cols = [
         "status",
         *[c for c in out.columns if c not in ("status", out.geometry.name)],
@@ -443,7 +455,11 @@ def _repair(
 
 
 def _resolve_overlaps(
-    gdf: gpd.GeoDataFrame, what: str, repairs: list[dict[str, Any]]
+    gdf: gpd.GeoDataFrame,
+    what: str,
+    repairs: list[dict[str, Any]],
+    *,
+    warn: bool = True,
 ) -> gpd.GeoDataFrame:
     statuses = [s for s in PRECEDENCE if (gdf.status == s).any()]
     if len(statuses) < 2:
@@ -479,7 +495,7 @@ def _resolve_overlaps(
         f"{what}: {moved_total:,.2f} km² are covered by more than one status; "
         f"counted once, by precedence {' > '.join(PRECEDENCE)} ({parts})"
     )
-    if moved_total >= _WARN_OVERLAP_KM2:
+    if warn and moved_total >= _WARN_OVERLAP_KM2:
         warnings.warn(message, FrontlineWarning, stacklevel=4)
     else:
         log.info(message)

@@ -7,7 +7,13 @@ in code that does not know about frontline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "AmbiguousSettlementError",
     "CRSError",
     "EmptyLayerError",
     "FrontlineError",
@@ -16,6 +22,8 @@ __all__ = [
     "InputFileNotFoundError",
     "OptionError",
     "RegionNotFoundError",
+    "SettlementLookupError",
+    "SettlementNotFoundError",
     "UnknownStatusError",
     "UnsupportedFormatError",
 ]
@@ -59,6 +67,36 @@ class RegionNotFoundError(FrontlineError, KeyError):
 
 class OptionError(FrontlineError, ValueError):
     """An invalid option or a contradictory combination of options."""
+
+
+class SettlementLookupError(FrontlineError, KeyError):
+    """A settlement name that does not resolve to exactly one place.
+
+    ``candidates`` holds the places considered (geonameid, name, region_id,
+    region_name, population), empty when nothing came close.
+    """
+
+    def __init__(self, message: str, candidates: pd.DataFrame | None = None):
+        import pandas as pd
+
+        super().__init__(message)
+        self.candidates = (
+            candidates
+            if candidates is not None
+            else pd.DataFrame(columns=["geonameid", "name", "region_id", "population"])
+        )
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would wrap the message in quotes.
+        return str(self.args[0]) if self.args else ""
+
+
+class SettlementNotFoundError(SettlementLookupError):
+    """No populated place has that name."""
+
+
+class AmbiguousSettlementError(SettlementLookupError):
+    """Several populated places have that name."""
 
 
 class FrontlineWarning(UserWarning):

@@ -47,7 +47,8 @@ _EXTRA: Final = ["occupied_since_2022_km2", "occupied_before_2022_km2", "liberat
 METHOD: Final = (
     "area on the WGS84 ellipsoid (exact integral for edges straight in lon/lat, "
     "= EPSG:6933 equal-area; cross-checked with pyproj.Geod), control clipped to "
-    "each region; overlapping statuses counted once by precedence " + " > ".join(PRECEDENCE)
+    "each region; overlapping statuses counted once by precedence "
+    + " > ".join(PRECEDENCE)
 )
 
 

@@ -1,0 +1,813 @@
+"""Maps and charts: the drawn artists, checked one by one (Agg backend)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import sys
+
+import matplotlib as mpl
+
+mpl.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_hex
+from matplotlib.testing.decorators import check_figures_equal
+
+import geopandas as gpd
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+from pyproj import Geod
+
+import frontline as fl
+from frontline import plot
+from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS
+from frontline.regions import _ukraine_outline
+
+GEOD = Geod(ellps="WGS84")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return fl.load_sample()
+
+
+@pytest.fixture(scope="module")
+def donetsk_layer():
+    """All four statuses as boxes inside Donetsk oblast (disjoint)."""
+    gdf = gpd.GeoDataFrame(
+        {
+            "status": ["occupied_before_2022", "occupied", "contested", "liberated"],
+        },
+        geometry=[
+            shapely.box(38.0, 47.6, 38.5, 48.3),
+            shapely.box(37.4, 47.6, 38.0, 48.3),
+            shapely.box(37.2, 47.6, 37.4, 48.3),
+            shapely.box(37.0, 48.6, 37.5, 48.9),
+        ],
+        crs="EPSG:4326",
+    )
+    layer = fl.read_control(gdf, status_column="status", date="2024-11-20")
+    layer.attrs["source"] = "test boxes"
+    return layer
+
+
+def texts(ax, gid):
+    return [t.get_text() for t in ax.texts if t.get_gid() == gid]
+
+
+def legend_texts(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def facecolors(collection):
+    return [to_hex(c) for c in collection.get_facecolor()]
+
+
+# ------------------------------------------------------------ plot_control
+
+
+def test_plot_control_draws_each_status_in_its_colour(donetsk_layer):
+    ax = plot.plot_control(donetsk_layer)
+    order = ["liberated", "contested", "occupied", "occupied_before_2022"]
+    assert len(ax.collections) == 4
+    for collection, status in zip(ax.collections, order, strict=True):
+        assert facecolors(collection) == [STATUS_COLORS[status].lower()]
+    contested = ax.collections[1]
+    assert contested.get_hatch() == "////"
+    assert all(c.get_hatch() is None for c in ax.collections if c is not contested)
+
+
+@check_figures_equal(extensions=["png"])
+def test_plot_control_matches_plain_geopandas(fig_test, fig_ref, donetsk_layer):
+    plot.plot_control(donetsk_layer, ax=fig_test.subplots())
+    ax = fig_ref.subplots()
+    for status in ("liberated", "contested", "occupied", "occupied_before_2022"):
+        part = donetsk_layer[donetsk_layer.status == status]
+        extra = (
+            {"hatch": "////", "edgecolor": "#8C8C8C"} if status == "contested" else {}
+        )
+        part.plot(
+            ax=ax,
+            facecolor=STATUS_COLORS[status],
+            edgecolor=extra.get("edgecolor", "none"),
+            linewidth=0,
+            hatch=extra.get("hatch"),
+        )
+    # The whole layer's middle latitude sets the aspect; no axis labels.
+    _, y0, _, y1 = donetsk_layer.total_bounds
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+
+
+def test_plot_control_skips_absent_statuses(sample):
+    ax = plot.plot_control(sample)
+    assert [facecolors(c) for c in ax.collections] == [
+        [STATUS_COLORS["occupied"].lower()],
+        [STATUS_COLORS["occupied_before_2022"].lower()],
+    ]
+
+
+# ---------------------------------------------------------------- plot_map
+
+
+@pytest.fixture(scope="module")
+def four_table(sample):
+    return fl.control_table(sample, "four").set_index("region_id")
+
+
+def test_plot_map_parts_on_the_sample(sample, four_table):
+    before = sample.copy()
+    ax = plot.plot_map(sample, "four", line=False)
+    assert_geodataframe_equal(sample, before)  # the input is not modified
+    assert ax.get_xlabel() == ax.get_ylabel() == ""
+
+    # One label per oblast with its Russian-held share from control_table.
+    labels = sorted(texts(ax, "region_label"))
+    expected = sorted(
+        f"{four_table.loc[rid, 'name']}\n"
+        f"{four_table.loc[rid, 'occupied_pct']:.0f}% Russian-held"
+        for rid in ("UA-14", "UA-09", "UA-23", "UA-65")
+    )
+    assert labels == expected
+
+    # Legend: the statuses present, then Ukrainian-held land.
+    assert legend_texts(ax) == [
+        "Russian-held since 24 Feb 2022",
+        "Russian-held before 24 Feb 2022",
+        "Ukrainian-held",
+    ]
+    handles = ax.get_legend().legend_handles
+    assert [to_hex(h.get_facecolor()) for h in handles] == [
+        STATUS_COLORS["occupied"].lower(),
+        STATUS_COLORS["occupied_before_2022"].lower(),
+        HELD_COLOR.lower(),
+    ]
+
+    # Caption: illustrative, shares of the group, source, date, attributions.
+    (caption,) = texts(ax, "caption")
+    flat = " ".join(caption.split())
+    assert flat.startswith("ILLUSTRATIVE sample, not a survey")
+    assert f"{four_table.loc['four', 'occupied_pct']:.0f}% of the four regions" in flat
+    assert "frontline illustrative sample for 2024-11-20" in flat
+    assert "situation on 20 November 2024" in flat
+    assert "made with Natural Earth" in flat
+    assert "GeoNames (geonames.org), CC BY 4.0" in flat
+    assert texts(ax, "illustrative") == ["ILLUSTRATIVE SAMPLE\nnot a survey"]
+    assert ax.get_title(loc="left") == (
+        "Territorial control: Donetsk, Luhansk, Zaporizhzhia and Kherson, "
+        "20 November 2024"
+    )
+    # The inset locates the view in Ukraine.
+    (inset,) = [a for a in ax.child_axes if a.get_label() == "inset"]
+    (view,) = [p for p in inset.patches if p.get_gid() == "view"]
+    assert view.get_x() == pytest.approx(ax.get_xlim()[0])
+    assert view.get_width() == pytest.approx(np.diff(ax.get_xlim())[0])
+
+
+def test_plot_map_statuses_labels_with_contested_range(donetsk_layer):
+    ax = plot.plot_map(donetsk_layer, "Donetsk", line=False, decimals=1)
+    row = fl.control_table(donetsk_layer, "Donetsk").iloc[0]
+    lo, hi = row.occupied_pct, row.occupied_pct + row.contested_pct
+    assert texts(ax, "region_label") == [f"Donetsk\n{lo:.1f}–{hi:.1f}% Russian-held"]
+    assert legend_texts(ax) == [
+        "Russian-held since 24 Feb 2022",
+        "Russian-held before 24 Feb 2022",
+        "Contested (grey zone)",
+        "Liberated (retaken by Ukraine)",
+        "Ukrainian-held",
+    ]
+    # Not illustrative: no stamp; the source is named in the caption.
+    assert texts(ax, "illustrative") == []
+    assert "Control: test boxes; situation on 20 November 2024." in " ".join(
+        texts(ax, "caption")[0].split()
+    )
+    # Status patches are drawn in the palette (one collection each).
+    drawn = {
+        to_hex(c.get_facecolor()[0]) for c in ax.collections if len(c.get_facecolor())
+    }
+    assert {c.lower() for c in STATUS_COLORS.values()} <= drawn
+
+
+def test_legend_lists_only_what_is_in_view(sample):
+    ax = plot.plot_map(sample, "Kharkiv", line=False, labels=False, caption=False)
+    assert "Russian-held before 24 Feb 2022" not in legend_texts(ax)
+    assert "Russian-held since 24 Feb 2022" in legend_texts(ax)
+
+
+@pytest.mark.parametrize("regions", ["four", "Kharkiv", "all"])
+def test_scale_bar_is_true_at_its_latitude(sample, regions):
+    ax = plot.plot_map(sample, regions, line=False, labels=False, caption=False)
+    bars = [ln for ln in ax.lines if ln.get_gid() == "scale_bar"]
+    (x0, x1), (lat, lat1) = max(
+        (ln.get_data() for ln in bars), key=lambda d: abs(d[0][1] - d[0][0])
+    )
+    assert lat == lat1
+    km_label = next(t for t in texts(ax, "scale_bar") if t.endswith(" km"))
+    length_km = float(km_label.removesuffix(" km"))
+    _, _, metres = GEOD.inv(x0, lat, x1, lat)
+    assert metres / 1000 == pytest.approx(length_km, rel=1e-4)
+    # A round length, a sensible share of the map's width.
+    width = ax.get_xlim()[1] - ax.get_xlim()[0]
+    assert 0.1 < (x1 - x0) / width < 0.25
+    mantissa = length_km / 10 ** math.floor(math.log10(length_km))
+    assert mantissa in {1, 2, 2.5, 5}
+
+
+def test_map_aspect_is_one_over_cos_latitude(sample):
+    ax = plot.plot_map(sample, "four", line=False, labels=False, caption=False)
+    mid = sum(ax.get_ylim()) / 2
+    assert ax.get_aspect() == pytest.approx(1 / math.cos(math.radians(mid)))
+
+
+def test_labels_do_not_overlap_on_the_whole_country(sample):
+    ax = plot.plot_map(sample, "all", line=False, caption=False)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_gid() == "region_label"]
+    assert len(labels) == 27
+    boxes = [t.get_window_extent(renderer) for t in labels]
+    overlaps = [
+        (labels[i].get_text(), labels[j].get_text())
+        for i in range(len(boxes))
+        for j in range(i + 1, len(boxes))
+        if boxes[i].overlaps(boxes[j])
+    ]
+    assert overlaps == []
+    # Terse labels at country scale: no "Russian-held" suffix, no 0% units.
+    names = {t.get_text().split("\n")[0] for t in labels}
+    assert "Lviv" in names and "Lviv" in [t.get_text() for t in labels]
+    assert not any("Russian-held" in t.get_text() for t in labels)
+    # The whole country is in view: no inset locator.
+    assert not [a for a in ax.child_axes if a.get_label() == "inset"]
+
+
+def test_furniture_takes_distinct_corners(sample):
+    ax = plot.plot_map(sample, "six", line=False, caption=False)
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    (inset,) = [a for a in ax.child_axes if a.get_label() == "inset"]
+    stamp = next(t for t in ax.texts if t.get_gid() == "illustrative")
+    boxes = [
+        legend,
+        inset.get_window_extent(renderer),
+        stamp.get_window_extent(renderer),
+    ]
+    boxes += [
+        t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "scale_bar"
+    ]
+    for i in range(3):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j])
+
+
+def test_fixed_corners_are_respected(sample):
+    ax = plot.plot_map(
+        sample,
+        "four",
+        line=False,
+        labels=False,
+        caption=False,
+        legend_loc="lower left",
+        inset_loc="upper right",
+    )
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    host = ax.get_window_extent()
+    legend = ax.get_legend().get_window_extent()
+    (inset,) = [a for a in ax.child_axes if a.get_label() == "inset"]
+    box = inset.get_window_extent()
+    assert legend.x0 - host.x0 < 0.05 * host.width
+    assert legend.y0 - host.y0 < 0.05 * host.height
+    assert host.x1 - box.x1 < 0.05 * host.width
+    assert host.y1 - box.y1 < 0.05 * host.height
+
+
+@pytest.fixture(scope="module")
+def hand_line():
+    """A front line as frontline.line.front_line shapes it: lines + river flag."""
+    return gpd.GeoDataFrame(
+        {"region_id": ["UA-14", "UA-65"], "river": [False, True]},
+        geometry=[
+            shapely.LineString([(37.4, 47.6), (37.4, 48.3)]),
+            shapely.LineString([(33.0, 46.8), (33.6, 46.75)]),
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_a_given_line_is_drawn_land_solid_river_dashed(sample, hand_line):
+    ax = plot.plot_map(sample, "four", line=hand_line, labels=False)
+    by_gid = {c.get_gid(): c for c in ax.collections if c.get_gid()}
+    land, river = by_gid["front_line"], by_gid["front_line_river"]
+    assert len(land.get_paths()) == 1 and len(river.get_paths()) == 1
+    np.testing.assert_allclose(
+        land.get_paths()[0].vertices, [(37.4, 47.6), (37.4, 48.3)]
+    )
+    assert land.get_linestyle()[0][1] is None  # solid
+    assert river.get_linestyle()[0][1] is not None  # dashed
+    assert legend_texts(ax)[-2:] == ["Front line", "Front line along a river"]
+    assert "Front line: as supplied with the map call." in " ".join(
+        texts(ax, "caption")[0].split()
+    )
+
+
+def test_line_outside_the_view_stays_out_of_the_legend(sample, hand_line):
+    ax = plot.plot_map(sample, "Kharkiv", line=hand_line, labels=False, caption=False)
+    assert "Front line along a river" not in legend_texts(ax)
+
+
+def test_default_line_comes_from_frontline_line(sample):
+    pytest.importorskip("frontline.line")
+    ax = plot.plot_map(sample, "four", labels=False)
+    (land,) = [c for c in ax.collections if c.get_gid() == "front_line"]
+    assert len(land.get_paths()) > 0
+    assert to_hex(land.get_color()[0]) == "#111111"
+    assert "Front line" in legend_texts(ax)
+    river = [c for c in ax.collections if c.get_gid() == "front_line_river"]
+    assert ("Front line along a river" in legend_texts(ax)) == bool(river)
+    caption = " ".join(texts(ax, "caption")[0].split())
+    assert "Front line (frontline.line.front_line): the edge of the Russian-held" in (
+        caption
+    )
+    assert ("River guide:" in caption) == bool(river)
+
+
+def test_missing_line_module_skips_the_line(sample, monkeypatch, caplog):
+    monkeypatch.setitem(sys.modules, "frontline.line", None)
+    with caplog.at_level(logging.INFO, logger="frontline.plot"):
+        ax = plot.plot_map(sample, "Luhansk", labels=False, caption=False)
+    assert not [c for c in ax.collections if str(c.get_gid()).startswith("front")]
+    assert "Front line" not in legend_texts(ax)
+    assert "frontline.line is not available" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"line": "yes"}, r"line must be True, False or a GeoDataFrame"),
+        ({"inset_loc": "middle"}, r"unknown inset_loc 'middle'"),
+        ({"legend_loc": "best"}, r"unknown legend_loc 'best'"),
+    ],
+)
+def test_plot_map_rejects_bad_options(sample, kwargs, match):
+    with pytest.raises(fl.OptionError, match=match):
+        plot.plot_map(sample, "four", **kwargs)
+
+
+def test_plot_map_rejects_a_projected_line(sample, hand_line):
+    with pytest.raises(fl.OptionError, match=r"line must be in EPSG:4326"):
+        plot.plot_map(sample, "four", line=hand_line.to_crs("EPSG:3857"))
+
+
+def test_plot_map_uses_the_given_axes_and_never_shows_or_saves(sample, monkeypatch):
+    def forbidden(*args, **kwargs):
+        raise AssertionError("plot functions must not show or save")
+
+    monkeypatch.setattr(plt, "show", forbidden)
+    monkeypatch.setattr(mpl.figure.Figure, "savefig", forbidden)
+    fig, ax = plt.subplots()
+    assert plot.plot_map(sample, "four", line=False, ax=ax) is ax
+    assert plt.get_fignums() == [fig.number]
+
+
+@check_figures_equal(extensions=["png"])
+def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
+    """With every extra off, plot_map is outlines + statuses, nothing else."""
+    kw = {
+        "line": False,
+        "labels": False,
+        "legend": False,
+        "scale_bar": False,
+        "inset": False,
+    }
+    plot.plot_map(
+        donetsk_layer, "Donetsk", caption=False, title="", ax=fig_test.subplots(), **kw
+    )
+    ax = fig_ref.subplots()
+    units = fl.load_regions("all")
+    units.plot(
+        ax=ax, facecolor=HELD_COLOR, edgecolor="#B4B4B4", linewidth=0.5, zorder=1
+    )
+    plot.plot_control(donetsk_layer, ax=ax, zorder=2)
+    units.boundary.plot(ax=ax, color="#B4B4B4", linewidth=0.5, zorder=3)
+    gpd.GeoSeries([_ukraine_outline()], crs=4326).boundary.plot(
+        ax=ax, color="#7A7A7A", linewidth=0.9, zorder=3.05
+    )
+    fl.load_regions("Donetsk").boundary.plot(
+        ax=ax, color="#3C3C3C", linewidth=1.0, zorder=3.1
+    )
+    x0, y0, x1, y1 = fl.load_regions("Donetsk").total_bounds
+    px, py = max(0.06 * (x1 - x0), 0.15), max(0.06 * (y1 - y0), 0.1)
+    ax.set_xlim(x0 - px, x1 + px)
+    ax.set_ylim(y0 - py, y1 + py)
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_color("#9A9A9A")
+        spine.set_linewidth(0.8)
+
+
+# ------------------------------------------------------------- plot_shares
+
+
+@pytest.fixture(scope="module")
+def shares_table():
+    """A report table by hand: two oblasts (one with a grey zone), a group."""
+    table = pd.DataFrame(
+        {
+            "region_id": ["UA-14", "UA-09", "four"],
+            "name": ["Donetsk", "Luhansk", "Donetsk, Luhansk, Zaporizhzhia, Kherson"],
+            "area_km2": [26500.0, 26700.0, 53200.0],
+            "occupied_km2": [17500.0, 26400.0, 43900.0],
+            "contested_km2": [530.0, 0.0, 530.0],
+            "held_km2": [8470.0, 300.0, 8770.0],
+            "occupied_before_2022_km2": [8900.0, 8600.0, 17500.0],
+        }
+    )
+    for what in ("occupied", "contested", "held"):
+        table[f"{what}_pct"] = 100 * table[f"{what}_km2"] / table.area_km2
+    table.attrs.update(
+        {"date": "2024-11-20", "source": "hand-made table", "boundaries": "boxes"}
+    )
+    return table
+
+
+def test_plot_shares_bars_ranges_and_groups(shares_table):
+    ax = plot.plot_shares(shares_table)
+    t = shares_table
+    pre = 100 * t.occupied_before_2022_km2 / t.area_km2
+    by_gid = {}
+    for patch in ax.patches:
+        by_gid.setdefault(patch.get_gid(), []).append(patch)
+    assert [
+        len(by_gid[g])
+        for g in ("occupied_before_2022", "occupied", "contested", "held")
+    ] == [3, 3, 3, 3]
+    np.testing.assert_allclose(
+        [p.get_width() for p in by_gid["occupied_before_2022"]], pre
+    )
+    np.testing.assert_allclose(
+        [p.get_width() for p in by_gid["occupied"]], t.occupied_pct - pre
+    )
+    np.testing.assert_allclose([p.get_x() for p in by_gid["contested"]], t.occupied_pct)
+    np.testing.assert_allclose(
+        [p.get_width() for p in by_gid["contested"]], t.contested_pct
+    )
+    np.testing.assert_allclose(
+        [p.get_x() + p.get_width() for p in by_gid["held"]], 100, rtol=1e-12
+    )
+    assert {to_hex(p.get_facecolor()) for p in by_gid["occupied"]} == {"#ee8866"}
+    assert all(p.get_hatch() == "////" for p in by_gid["contested"])
+    # Contested area makes the Russian-held share a range: text and bracket.
+    lo, hi = t.occupied_pct, t.occupied_pct + t.contested_pct
+    assert texts(ax, "value") == [
+        f"{lo[0]:.1f}–{hi[0]:.1f}%",
+        f"{lo[1]:.1f}%",
+        f"{lo[2]:.1f}–{hi[2]:.1f}%",
+    ]
+    (bracket, _) = [ln for ln in ax.lines if ln.get_gid() == "range"]
+    assert min(bracket.get_xdata()) == pytest.approx(lo[0])
+    assert max(bracket.get_xdata()) == pytest.approx(hi[0])
+    # Rows top to bottom; the group row is named and set in bold on a band.
+    ticks = ax.get_yticklabels()
+    assert [tk.get_text() for tk in ticks] == ["Donetsk", "Luhansk", "The four regions"]
+    assert [tk.get_fontweight() for tk in ticks] == ["normal", "normal", "bold"]
+    assert legend_texts(ax) == [
+        "Russian-held before 2022",
+        "Russian-held since 2022",
+        "Contested",
+        "Ukrainian-held",
+    ]
+    assert ax.get_title(loc="left") == "Share of each region's area, 20 November 2024"
+    assert "Control: hand-made table." in texts(ax, "caption")[0]
+
+
+def test_plot_shares_of_a_real_report(sample):
+    table = fl.control_table(sample, "six")
+    ax = plot.plot_shares(table)
+    values = texts(ax, "value")
+    assert values == [f"{v:.1f}%" for v in table.occupied_pct]
+    assert "ILLUSTRATIVE sample, not a survey." in texts(ax, "caption")[0]
+
+
+def test_plot_shares_needs_a_report_table():
+    with pytest.raises(fl.OptionError, match=r"missing column\(s\) \['contested_pct'"):
+        plot.plot_shares(
+            pd.DataFrame(
+                {"region_id": ["UA-14"], "name": ["Donetsk"], "occupied_pct": [60.0]}
+            )
+        )
+
+
+# ---------------------------------------------------- time series, changes
+
+
+@pytest.fixture(scope="module")
+def series():
+    """A tidy time series as frontline.timeseries shapes it (two months)."""
+    dates = pd.to_datetime(["2024-10-31", "2024-11-30"])
+    rows = []
+    for date, shift in zip(dates, (0.0, 1.0), strict=True):
+        rows += [
+            (date, "UA-14", "occupied", 8000 + 500 * shift, 30.0 + 2 * shift),
+            (date, "UA-14", "occupied_before_2022", 8900.0, 33.6),
+            (date, "UA-14", "contested", 500.0, 1.9),
+            (date, "UA-23", "occupied", 19600.0 + 10 * shift, 72.1 + 0.1 * shift),
+            (date, "UA-23", "occupied_before_2022", 0.0, 0.0),
+            (date, "UA-23", "contested", 0.0, 0.0),
+            (date, "four", "occupied", 60000.0 + 600 * shift, 55.0 + shift),
+            (date, "four", "occupied_before_2022", 17500.0, 16.0),
+            (date, "four", "contested", 500.0, 0.5),
+        ]
+    return pd.DataFrame(
+        rows, columns=["date", "region_id", "status", "area_km2", "share_pct"]
+    )
+
+
+def test_plot_timeseries_sums_russian_held_per_region(series):
+    ax = plot.plot_timeseries(series)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines) == ["Donetsk", "Zaporizhzhia", "The four regions"]
+    np.testing.assert_allclose(lines["Donetsk"].get_ydata(), [63.6, 65.6])
+    np.testing.assert_allclose(lines["Zaporizhzhia"].get_ydata(), [72.1, 72.2])
+    assert to_hex(lines["Donetsk"].get_color()) == "#4477aa"
+    assert lines["The four regions"].get_linestyle() == "--"
+    # Contested area shades a band above Donetsk and the group, not Zaporizhzhia.
+    assert len(ax.collections) == 2
+    assert legend_texts(ax)[-1] == "shaded: + contested"
+    assert ax.get_ylabel() == "Russian-held, % of region"
+
+
+def test_plot_timeseries_uses_a_russian_held_status_when_the_table_has_one(series):
+    own = series[series.status == "occupied"].assign(status="russian_held")
+    ax = plot.plot_timeseries(pd.concat([series, own]), value="area_km2", band=False)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    np.testing.assert_allclose(lines["Donetsk"].get_ydata(), [8000, 8500])
+
+
+def test_plot_timeseries_one_status_and_selected_regions(series):
+    ax = plot.plot_timeseries(series, status="contested", regions=["Donetsk"])
+    (line,) = ax.get_lines()
+    assert line.get_label() == "Donetsk"
+    np.testing.assert_allclose(line.get_ydata(), [1.9, 1.9])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"status": "liberated"}, r"status 'liberated' is not in the time series"),
+        ({"value": "km2"}, r"unknown value 'km2'"),
+        ({"regions": ["Kharkiv"]}, r"region 'Kharkiv' is not in the table"),
+        ({"regions": ["Atlantis"]}, r"region 'Atlantis' is not in the table"),
+    ],
+)
+def test_plot_timeseries_rejects(series, kwargs, match):
+    with pytest.raises(fl.OptionError, match=match):
+        plot.plot_timeseries(series, **kwargs)
+
+
+def test_plot_timeseries_needs_the_tidy_columns(series):
+    with pytest.raises(fl.OptionError, match=r"missing column\(s\) \['status'\]"):
+        plot.plot_timeseries(series.drop(columns="status"))
+
+
+@pytest.fixture(scope="module")
+def change_table():
+    """A change table as frontline.timeseries.changes shapes it."""
+    periods = pd.to_datetime(["2024-10-01", "2024-11-01"])
+    rows = []
+    for period, g14, l14, g23 in zip(
+        periods, (480, 600), (5, 12), (10, 0), strict=True
+    ):
+        rows += [
+            (period, "UA-14", "russian_held", g14, l14, g14 - l14),
+            (period, "UA-23", "russian_held", g23, 2, g23 - 2),
+            (period, "four", "russian_held", g14 + g23, l14 + 2, g14 + g23 - l14 - 2),
+            (period, "UA-14", "contested", 1, 1, 0),
+        ]
+    return pd.DataFrame(
+        rows,
+        columns=["period", "region_id", "status", "gained_km2", "lost_km2", "net_km2"],
+    )
+
+
+def test_plot_changes_one_region_diverging(change_table):
+    ax = plot.plot_changes(change_table, region="Donetsk")
+    gained = [p.get_height() for p in ax.patches if p.get_gid() == "gained"]
+    lost = [p.get_height() for p in ax.patches if p.get_gid() == "lost"]
+    assert gained == [480, 600] and lost == [-5, -12]
+    assert {
+        to_hex(p.get_facecolor()) for p in ax.patches if p.get_gid() == "gained"
+    } == {CHANGE_COLORS["gained"].lower()}
+    assert {to_hex(p.get_facecolor()) for p in ax.patches if p.get_gid() == "lost"} == {
+        CHANGE_COLORS["lost"].lower()
+    }
+    (net,) = [ln for ln in ax.lines if ln.get_gid() == "net"]
+    np.testing.assert_allclose(net.get_ydata(), [475, 588])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Oct 2024", "Nov 2024"]
+    assert (
+        ax.get_title(loc="left")
+        == "Gains and losses of Russian-held territory: Donetsk"
+    )
+
+
+def test_plot_changes_stacks_units_and_leaves_groups_out(change_table):
+    ax = plot.plot_changes(change_table)
+    gained = [p for p in ax.patches if p.get_gid() == "gained"]
+    assert len(gained) == 4  # two units × two periods; the group row is not added
+    tops = {}
+    for p in gained:
+        tops[round(p.get_x(), 3)] = max(
+            tops.get(round(p.get_x(), 3), 0), p.get_y() + p.get_height()
+        )
+    assert sorted(tops.values()) == [490, 600]
+    assert legend_texts(ax) == ["Donetsk", "Zaporizhzhia", "Net"]
+    (net,) = [ln for ln in ax.lines if ln.get_gid() == "net"]
+    np.testing.assert_allclose(net.get_ydata(), [483, 586])
+
+
+def test_plot_changes_net_only(change_table):
+    net_only = change_table.assign(gained_km2=np.nan, lost_km2=np.nan)
+    ax = plot.plot_changes(net_only, region="UA-14")
+    assert [p.get_gid() for p in ax.patches] == ["net", "net"]
+    assert [p.get_height() for p in ax.patches] == [475, 588]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"region": "Kharkiv"}, r"region 'Kharkiv' is not in the table"),
+        ({"status": "liberated"}, r"status 'liberated' is not in the change table"),
+        ({"period": "week"}, r"missing column\(s\) \['week'\]"),
+    ],
+)
+def test_plot_changes_rejects(change_table, kwargs, match):
+    with pytest.raises(fl.OptionError, match=match):
+        plot.plot_changes(change_table, **kwargs)
+
+
+def test_plot_changes_needs_a_period_and_one_group(change_table):
+    with pytest.raises(
+        fl.OptionError, match=r"cannot tell which column holds the period"
+    ):
+        plot.plot_changes(change_table.drop(columns="period"))
+    groups = change_table.assign(
+        region_id=change_table.region_id.map(
+            {"UA-14": "four", "UA-23": "six", "four": "four"}
+        )
+    )
+    with pytest.raises(fl.OptionError, match=r"several groups \['four', 'six'\]"):
+        plot.plot_changes(groups)
+
+
+# --------------------------------------------------------- plot_change_map
+
+
+def _layer(box, date):
+    gdf = gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs="EPSG:4326")
+    return fl.read_control(gdf, date=date)
+
+
+def test_plot_change_map_gained_and_lost(sample):
+    before = _layer((37.5, 47.5, 38.0, 48.0), "2024-11-01")
+    after = _layer((37.4, 47.5, 37.9, 48.0), "2024-11-30")
+    ax = plot.plot_change_map(before, after, "Donetsk")
+    by_gid = {c.get_gid(): c for c in ax.collections if c.get_gid()}
+    assert set(by_gid) == {"gained", "lost"}
+    np.testing.assert_allclose(
+        by_gid["gained"].get_paths()[0].get_extents().bounds, (37.4, 47.5, 0.1, 0.5)
+    )
+    np.testing.assert_allclose(
+        by_gid["lost"].get_paths()[0].get_extents().bounds, (37.9, 47.5, 0.1, 0.5)
+    )
+    gained = fl.area_km2(shapely.box(37.4, 47.5, 37.5, 48.0))
+    lost = fl.area_km2(shapely.box(37.9, 47.5, 38.0, 48.0))
+    assert legend_texts(ax) == [
+        "Russian-held on 30 November 2024",
+        f"Became Russian-held: {gained:,.0f} km²",
+        f"No longer Russian-held: {lost:,.0f} km²",
+    ]
+    assert texts(ax, "region_label") == [f"Donetsk\n+{gained:,.0f} / −{lost:,.0f} km²"]
+    assert ax.get_title(loc="left") == (
+        "Change in Russian-held territory, 1 November 2024 to 30 November 2024"
+    )
+
+
+# ----------------------------------------------------------------- animate
+
+
+def test_animate_writes_a_gif_one_frame_per_layer(tmp_path):
+    from PIL import Image
+
+    layers = [
+        _layer((37.5, 47.5, 38.0, 48.0), "2024-11-01"),
+        _layer((37.4, 47.5, 38.0, 48.0), "2024-11-30"),
+    ]
+    out = plot.animate(
+        layers, tmp_path / "map.gif", "Donetsk", dpi=30, line=False, figsize=(4, 3.5)
+    )
+    assert out == tmp_path / "map.gif"
+    with Image.open(out) as gif:
+        assert gif.n_frames == 2
+        assert gif.size == (120, 105)
+    assert [p.name for p in tmp_path.iterdir()] == ["map.gif"]  # no temp file left
+    assert plt.get_fignums() == []
+
+
+def test_animate_without_ffmpeg_names_the_fix(tmp_path, monkeypatch):
+    from matplotlib import animation
+
+    monkeypatch.setattr(animation.writers, "is_available", lambda name: False)
+    layer = _layer((37.5, 47.5, 38.0, 48.0), "2024-11-01")
+    with pytest.raises(ImportError, match=r"MP4 needs ffmpeg.*apt install ffmpeg"):
+        plot.animate([layer], tmp_path / "map.mp4")
+    with pytest.raises(ImportError, match=r"GIF needs pillow"):
+        plot.animate([layer], tmp_path / "map.gif")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "layers", "kwargs", "match"),
+    [
+        ("map.avi", 1, {}, r"extension must be \.gif or \.mp4"),
+        ("map.gif", 0, {}, r"at least one control layer"),
+        ("map.gif", 1, {"fps": 0}, r"fps must be a whole number"),
+    ],
+)
+def test_animate_rejects(tmp_path, name, layers, kwargs, match):
+    layer = _layer((37.5, 47.5, 38.0, 48.0), "2024-11-01")
+    with pytest.raises(fl.OptionError, match=match):
+        plot.animate([layer] * layers, tmp_path / name, **kwargs)
+
+
+# ----------------------------------------------------------------- explore
+
+
+def test_explore_builds_a_folium_map(sample, hand_line):
+    folium = pytest.importorskip("folium")
+    pytest.importorskip("mapclassify")
+    m = plot.explore(sample, "four", line=hand_line)
+    assert isinstance(m, folium.Map)
+    html = m.get_root().render()
+    for color in (STATUS_COLORS["occupied"], STATUS_COLORS["occupied_before_2022"]):
+        assert color.lower() in html.lower()
+    assert "Russian-held %" in html  # per-region popups
+    assert "ILLUSTRATIVE sample, not a survey." in html
+    assert "made with Natural Earth" in html
+    assert "GeoNames (geonames.org), CC BY 4.0" in html
+    assert "Front line" in html
+
+
+def test_explore_without_folium_says_how_to_install(sample, monkeypatch):
+    monkeypatch.setitem(sys.modules, "folium", None)
+    with pytest.raises(ImportError, match=r'pip install "frontline\[explore\]"'):
+        plot.explore(sample)
+
+
+def test_date_text_formats():
+    assert plot._date_text(dt.date(2024, 11, 2)) == "2 November 2024"
+    assert plot._date_text("2024-11-02") == "2 November 2024"
+    assert plot._date_text(None) == "date unknown"
+
+
+def test_plot_map_with_own_boundaries_credits_them(donetsk_layer):
+    raw = gpd.GeoDataFrame(
+        {"id": ["UA-14", "UA-09"]},
+        geometry=[shapely.box(36.5, 47.0, 38.5, 49.0), shapely.box(38.5, 47.5, 40, 50)],
+        crs="EPSG:4326",
+    )
+    boxes = fl.from_geodataframe(raw, column="id", source="two test boxes")
+    ax = plot.plot_map(donetsk_layer, "Donetsk", line=False, boundaries=boxes)
+    caption = " ".join(texts(ax, "caption")[0].split())
+    assert "Boundaries: two test boxes." in caption
+    assert "Natural Earth" not in caption
+    row = fl.control_table(donetsk_layer, "Donetsk", boundaries=boxes).iloc[0]
+    assert texts(ax, "region_label") == [
+        f"Donetsk\n{row.occupied_pct:.0f}–"
+        f"{row.occupied_pct + row.contested_pct:.0f}% Russian-held"
+    ]
+    # The context is the boundaries given: two boxes, no other unit of Ukraine.
+    (context,) = [
+        c
+        for c in ax.collections
+        if len(c.get_facecolor()) and to_hex(c.get_facecolor()[0]) == HELD_COLOR.lower()
+    ]
+    assert len(context.get_paths()) == 2
