@@ -331,3 +331,43 @@ def test_compare_command(capsys, tmp_path):
     assert row.occupied_km2 == pytest.approx(expected, rel=1e-6)
     code, _, err = run(capsys, "compare", str(a), str(a))
     assert code == 1 and "both named 'a'" in err
+
+
+def test_timeseries_and_change_commands(capsys, tmp_path):
+    a = tmp_path / "a.geojson"
+    b = tmp_path / "b.geojson"
+    gpd.GeoDataFrame(
+        {"date": ["2024-11-01"]},
+        geometry=[shapely.box(37.5, 47.5, 38.0, 48.0)],
+        crs=4326,
+    ).to_file(a)
+    gpd.GeoDataFrame(
+        {"date": ["2024-11-08"]},
+        geometry=[shapely.box(37.5, 47.5, 38.2, 48.0)],
+        crs=4326,
+    ).to_file(b)
+    code, out, _ = run(capsys, "timeseries", str(a), str(b), "--regions", "Donetsk")
+    assert code == 0
+    table = pd.read_csv(io.StringIO(out))
+    assert list(table.columns) == [
+        "date",
+        "region_id",
+        "status",
+        "area_km2",
+        "share_pct",
+    ]
+    assert sorted(set(table.date)) == ["2024-11-01", "2024-11-08"]
+    code, out, _ = run(
+        capsys, "change", str(a), str(b), "--regions", "Donetsk", "--format", "csv"
+    )
+    assert code == 0
+    change = pd.read_csv(io.StringIO(out)).set_index("region_id")
+    donetsk = fl.load_regions("Donetsk").geometry[0]
+    gained = fl.area_km2(
+        shapely.intersection(shapely.box(38.0, 47.5, 38.2, 48.0), donetsk)
+    )
+    assert change.loc["UA-14", "gained_km2"] == pytest.approx(gained, rel=1e-6)
+    assert change.loc["UA-14", "lost_km2"] == pytest.approx(0, abs=1e-6)
+    assert change.loc["UA-14", "date_before"] == "2024-11-01"
+    code, out, _ = run(capsys, "change", str(a), str(b), "--regions", "Donetsk")
+    assert code == 0 and "Change from 2024-11-01 to 2024-11-08 (7 days)" in out

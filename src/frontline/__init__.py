@@ -60,6 +60,14 @@ from frontline.scenarios import (
     scenario_table,
     withdraw,
 )
+from frontline.series import (
+    change,
+    change_polygons,
+    changes,
+    rate,
+    resample,
+    timeseries,
+)
 from frontline.settlements import (
     find_settlement,
     load_settlements,
@@ -101,6 +109,9 @@ __all__ = [
     "area_km2",
     "buffer_zone",
     "cede",
+    "change",
+    "change_polygons",
+    "changes",
     "check_claim",
     "compare_sources",
     "control_table",
@@ -123,8 +134,10 @@ __all__ = [
     "plot_timeseries",
     "population_in",
     "population_table",
+    "rate",
     "read_control",
     "region_names",
+    "resample",
     "resolve_region",
     "resolve_regions",
     "scenario_changes",
@@ -132,5 +145,6 @@ __all__ = [
     "settlements_change_dates",
     "settlements_changed",
     "settlements_status",
+    "timeseries",
     "withdraw",
 ]

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 MAX_UNCOMPRESSED_BYTES = 512 * 2**20
 
 _PARQUET = {".parquet", ".geoparquet"}
+_SINGLE_LAYER = {".geojson", ".json", ".fgb", ".shp", ".geojsonl", ".geojsons"}
 _FORMATS = (
     "GeoJSON (.geojson, .json, optionally .gz), KML (.kml), KMZ (.kmz), "
     "GeoPackage (.gpkg), Shapefile (.shp or .zip), FlatGeobuf (.fgb), "
@@ -155,9 +156,13 @@ def _read_layers_impl(
 ) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
+    suffix = path.suffix.lower()
+    single = suffix in _SINGLE_LAYER or (suffix == ".gz" and path.stem.endswith("json"))
     try:
         if layer is not None:
             return _read_one(source, layer, path)
+        if single:  # one layer by definition: skip listing (a third of the parse)
+            return _read_one(source, None, path)
         layers = pyogrio.list_layers(_as_input(source))
     except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
         raise UnsupportedFormatError(

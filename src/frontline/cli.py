@@ -252,6 +252,63 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     output(places)
     places.set_defaults(func=_cmd_settlements)
 
+    series = sub.add_parser(
+        "timeseries",
+        help="km² and share per region, status and date for many control maps",
+        description="Measure many control maps (files, folders or globs; source "
+        "and date from each file) per region and status: one tidy row per date, "
+        "region and status. Duplicated dates keep the version published last; "
+        "gaps are reported on stderr, never filled.",
+    )
+    series.add_argument(
+        "snapshots",
+        nargs="+",
+        metavar="SNAPSHOT",
+        help="control files, folders or globs",
+    )
+    series.add_argument(
+        "--regions",
+        default="six",
+        help="group (four, six, all), names or ids (default: six)",
+    )
+    series.add_argument(
+        "--freq",
+        choices=("D", "W", "M"),
+        default="D",
+        help="D: every date (default); W / M: the last situation of "
+        "each week (Monday-Sunday) / calendar month",
+    )
+    series.add_argument(
+        "--parallel",
+        choices=("processes",),
+        help="measure on a local process pool (one worker per core)",
+    )
+    output(series, ("csv", "json"))
+    series.set_defaults(func=_cmd_timeseries)
+
+    changed = sub.add_parser(
+        "change",
+        help="km² gained, lost and net per region between two control maps",
+        description="Territory gained and lost between two control maps, by "
+        "geometry (not the difference of two totals), per region and group. The "
+        "earlier map is BEFORE whatever the order given.",
+    )
+    changed.add_argument("before", metavar="BEFORE", help="control map")
+    changed.add_argument("after", metavar="AFTER", help="control map")
+    changed.add_argument(
+        "--regions",
+        default="six",
+        help="group (four, six, all), names or ids (default: six)",
+    )
+    changed.add_argument(
+        "--status",
+        default="russian_held",
+        help="russian_held (default: occupied + "
+        "occupied_before_2022), one status, or all",
+    )
+    output(changed)
+    changed.set_defaults(func=_cmd_change)
+
     compare = sub.add_parser(
         "compare",
         parents=[reader],
@@ -479,6 +536,60 @@ def _cmd_settlements(args: argparse.Namespace) -> None:
     print(f"frontline: {ATTRIBUTION}. {POPULATION_CAVEAT}", file=sys.stderr)
     with _output(args.output) as out:
         _write_frame(_without_geometry(table), args.format, out)
+
+
+def _cmd_timeseries(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.series import resample, timeseries
+
+    resolve_regions(args.regions)  # fail on a bad name before reading anything
+    table = timeseries(
+        args.snapshots, args.regions, parallel=args.parallel, progress=args.quiet == 0
+    )
+    if args.freq != "D":
+        table = resample(table, args.freq)
+    with _output(args.output) as out:
+        _write_frame(_iso_dates(table), args.format, out)
+
+
+def _cmd_change(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.series import change
+
+    resolve_regions(args.regions)
+    table = change(args.before, args.after, args.regions, status=args.status)
+    with _output(args.output) as out:
+        if args.format == "table":
+            row = table.iloc[0]
+            out.write(
+                f"Change from {row.date_before:%Y-%m-%d} to {row.date_after:%Y-%m-%d} "
+                f"({row.days} days), by geometry\n"
+            )
+            cols = [
+                "region_id",
+                "name",
+                "status",
+                "gained_km2",
+                "lost_km2",
+                "net_km2",
+                "km2_per_day",
+            ]
+            _write_frame(table[cols], "table", out)
+            out.write(
+                "\ngained = newly held with the status; lost = no longer; net = "
+                "gained − lost (km²)\n"
+            )
+        else:
+            _write_frame(_iso_dates(table), args.format, out)
+
+
+def _iso_dates(table: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as ISO text (``to_json`` would write epoch milliseconds)."""
+    shown = table.copy()
+    for col in ("date", "period", "date_before", "date_after"):
+        if col in shown.columns:
+            shown[col] = pd.to_datetime(shown[col]).dt.strftime("%Y-%m-%d")
+    return shown
 
 
 def _cmd_compare(args: argparse.Namespace) -> None:

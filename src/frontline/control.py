@@ -461,7 +461,8 @@ def _resolve_overlaps(
     *,
     warn: bool = True,
 ) -> gpd.GeoDataFrame:
-    statuses = [s for s in PRECEDENCE if (gdf.status == s).any()]
+    status_of = gdf["status"].to_numpy(dtype=object)
+    statuses = [s for s in PRECEDENCE if (status_of == s).any()]
     if len(statuses) < 2:
         return gdf
     geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
@@ -469,7 +470,7 @@ def _resolve_overlaps(
     moved_total = 0.0
     moved: dict[str, float] = {}
     for status in statuses:
-        mask = (gdf.status == status).to_numpy()
+        mask = status_of == status
         if claimed is not None:
             hit = mask & shapely.intersects(geoms, claimed)
             if hit.any():
