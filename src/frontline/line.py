@@ -482,7 +482,7 @@ def distance_bands(
     -----
     Distances are straight-line distances from the nearest point of the line
     (not travel distances), computed as buffers in a local azimuthal
-    equidistant projection and measured geodesically.
+    equidistant projection; their areas measured on the WGS84 ellipsoid.
 
     Examples
     --------
@@ -587,7 +587,7 @@ def distance_bands(
             "line_length_km": line.attrs.get("length_km"),
             "boundaries": source,
             "method": "buffers of the front line in a local azimuthal equidistant "
-            "projection, clipped to the side's area, measured geodesically",
+            "projection, clipped to the side's area, areas on the WGS84 ellipsoid",
         }
     )
     return out

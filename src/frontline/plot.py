@@ -2009,7 +2009,7 @@ def _map_caption(
             "ILLUSTRATIVE sample, not a survey: good to a few percentage points per "
             "region."
         )
-    first = "Labels: Russian-held share of each region's area (geodesic, WGS84)"
+    first = "Labels: Russian-held share of each region's area (on the WGS84 ellipsoid)"
     if shares:
         first += "; Russian-held in total: " + ", ".join(shares)
     lines.append(first + ".")
