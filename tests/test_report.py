@@ -217,3 +217,18 @@ def test_official_grade_boundaries_change_little(deepstate_20241120, minregion):
     diff = (ne.occupied_pct - mr.occupied_pct).abs()
     assert diff.max() < 2.0
     assert mr.loc["four", "held_km2"] == pytest.approx(25_230.1, abs=1)
+
+
+def test_report_renders_in_jupyter_with_its_provenance():
+    table = fl.control_table(fl.load_sample(), "four")
+    assert isinstance(table, pd.DataFrame)
+    html = table._repr_html_()
+    assert "2024-11-20" in html and "ILLUSTRATIVE" in html and "basis: geometry" in html
+    assert "Natural Earth" in html
+    # km² with thousands separators, shares with one decimal, groups in bold.
+    donetsk = table.set_index("region_id").loc["UA-14"]
+    assert f"{donetsk.area_km2:,.1f}" in html
+    assert f"{donetsk.occupied_pct:.1f}" in html
+    assert html.count("font-weight: bold") >= 1
+    # Slices and copies stay renderable and keep their attrs.
+    assert "2024-11-20" in table.head(2)._repr_html_()

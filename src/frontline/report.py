@@ -10,6 +10,7 @@ import pandas as pd
 
 import shapely
 
+from frontline._display import FrontlineTable
 from frontline.areas import _geodesic, _overlay_km2
 from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_control
 from frontline.errors import OptionError
@@ -158,7 +159,7 @@ def control_table(
     out["held_km2"] = out.area_km2 - out.occupied_km2 - out.contested_km2
     for what in ("occupied", "contested", "held"):
         out[f"{what}_pct"] = 100 * out[f"{what}_km2"] / out.area_km2
-    out = out[[*REPORT_COLUMNS, *_EXTRA]]
+    out = FrontlineTable(out[[*REPORT_COLUMNS, *_EXTRA]])
     out.attrs.clear()
     out.attrs.update(
         _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)

@@ -39,6 +39,7 @@ import pandas as pd
 
 import shapely
 
+from frontline._display import FrontlineTable
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
 from frontline.control import _NORMALISED, STATUSES
 from frontline.errors import OptionError
@@ -464,9 +465,11 @@ def scenario_table(
         ]
     for what in SIDES:
         out[f"to_{what}_pct"] = 100 * out[f"to_{what}_km2"] / out.area_km2
+    out = FrontlineTable(out)
     out.attrs.update(_table_attrs(layer, basis, boundaries))
     out.attrs["date"] = after.attrs.get("date")
     out.attrs["source"] = after.attrs.get("source")
+    out.attrs["illustrative"] = after.attrs.get("illustrative", False)
     return out
 
 
