@@ -18,7 +18,9 @@ from frontline.compare import compare_sources
 from frontline.control import PRECEDENCE, RUSSIAN_HELD, STATUSES, read_control
 from frontline.errors import (
     AmbiguousSettlementError,
+    ChecksumError,
     CRSError,
+    DownloadError,
     EmptyLayerError,
     FrontlineError,
     FrontlineWarning,
@@ -28,8 +30,15 @@ from frontline.errors import (
     RegionNotFoundError,
     SettlementLookupError,
     SettlementNotFoundError,
+    SnapshotNotFoundError,
     UnknownStatusError,
     UnsupportedFormatError,
+)
+from frontline.fetch import (
+    fetch_boundaries,
+    fetch_control,
+    read_boundaries,
+    resolve_boundaries,
 )
 from frontline.line import distance_bands, front_line, line_change, line_lengths
 from frontline.plot import (
@@ -91,8 +100,10 @@ __all__ = [
     "STATUSES",
     "AmbiguousSettlementError",
     "CRSError",
+    "ChecksumError",
     "Claim",
     "ClaimCheck",
+    "DownloadError",
     "EmptyLayerError",
     "FrontlineError",
     "FrontlineWarning",
@@ -102,6 +113,7 @@ __all__ = [
     "RegionNotFoundError",
     "SettlementLookupError",
     "SettlementNotFoundError",
+    "SnapshotNotFoundError",
     "UnknownStatusError",
     "UnsupportedFormatError",
     "__version__",
@@ -117,6 +129,8 @@ __all__ = [
     "control_table",
     "distance_bands",
     "explore",
+    "fetch_boundaries",
+    "fetch_control",
     "find_settlement",
     "freeze",
     "from_geodataframe",
@@ -135,9 +149,11 @@ __all__ = [
     "population_in",
     "population_table",
     "rate",
+    "read_boundaries",
     "read_control",
     "region_names",
     "resample",
+    "resolve_boundaries",
     "resolve_region",
     "resolve_regions",
     "scenario_changes",

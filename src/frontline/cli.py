@@ -33,6 +33,11 @@ __all__ = ["main"]
 log = logging.getLogger("frontline")
 
 _FORMATS = ("table", "csv", "json")
+_BOUNDARIES_HELP = (
+    "boundary set (minregion-2020, geoboundaries-adm1, "
+    "geoboundaries-adm1-simplified; downloaded once) or a boundary file "
+    "(default: the embedded Natural Earth units)"
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -124,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
         help="group (four, six, all), names or ids, comma-separated (default: four)",
     )
     report.add_argument("--basis", choices=("geometry", "official"), default="geometry")
+    report.add_argument("--boundaries", help=_BOUNDARIES_HELP)
     output(report)
     report.set_defaults(func=_cmd_report)
 
@@ -322,6 +328,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     compare.add_argument(
         "--basis", choices=("geometry", "official"), default="geometry"
     )
+    compare.add_argument("--boundaries", help=_BOUNDARIES_HELP)
     compare.add_argument(
         "--kind",
         action="append",
@@ -391,7 +398,9 @@ def _cmd_report(args: argparse.Namespace) -> None:
 
     resolve_regions(args.regions)  # fail on a bad name before reading anything
     layer = _read(args, args.control)
-    table = control_table(layer, args.regions, basis=args.basis)
+    table = control_table(
+        layer, args.regions, basis=args.basis, boundaries=args.boundaries
+    )
     with _output(args.output) as out:
         _write_table(table, args.format, out)
 
@@ -611,7 +620,9 @@ def _cmd_compare(args: argparse.Namespace) -> None:
                 f"two control maps are both named {name!r}; name them NAME=PATH"
             )
         layers[name] = _read(args, path)
-    table = compare_sources(layers, args.regions, basis=args.basis)
+    table = compare_sources(
+        layers, args.regions, basis=args.basis, boundaries=args.boundaries
+    )
     if args.kind:
         table = table[table.kind.isin(args.kind)]
     with _output(args.output) as out:

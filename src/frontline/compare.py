@@ -47,7 +47,7 @@ from frontline.areas import _geodesic, _overlay_km2
 from frontline.control import RUSSIAN_HELD, is_normalised, read_control
 from frontline.errors import FrontlineWarning, OptionError
 from frontline.regions import (
-    BOUNDARY_SOURCE,
+    _check_boundaries,
     group_label,
     load_regions,
     resolve_regions,
@@ -56,6 +56,7 @@ from frontline.report import Basis
 from frontline.sources._base import coverage
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Mapping
     from pathlib import Path
 
@@ -99,7 +100,7 @@ def compare_sources(
     layers: Mapping[str, str | Path | gpd.GeoDataFrame],
     regions: str | Iterable[str] = "four",
     *,
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
     basis: Basis = "geometry",
 ) -> pd.DataFrame:
     """Measure several control maps on the same regions, and where they differ.
@@ -183,6 +184,8 @@ def compare_sources(
         )
     named = {str(name): _as_layer(layer) for name, layer in layers.items()}
     selection = resolve_regions(regions)
+    if boundaries is not None:  # a registered name or a file: read it once
+        boundaries = _check_boundaries(boundaries)
     units = load_regions(selection.ids, boundaries=boundaries)
     cover = {name: _coverage(layer) for name, layer in named.items()}
     complete = _complete(cover, selection.ids)
@@ -238,9 +241,7 @@ def compare_sources(
                 for name, layer in named.items()
             },
             "basis": basis,
-            "boundaries": BOUNDARY_SOURCE
-            if boundaries is None
-            else boundaries.attrs.get("boundary_source", "user-supplied boundaries"),
+            "boundaries": units.attrs["boundary_source"],
             "regions": list(selection.ids),
             "definitions": {
                 "any": "Russian-held in at least one source (union)",

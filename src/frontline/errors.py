@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 __all__ = [
     "AmbiguousSettlementError",
     "CRSError",
+    "ChecksumError",
+    "DownloadError",
     "EmptyLayerError",
     "FrontlineError",
     "FrontlineWarning",
@@ -24,6 +26,7 @@ __all__ = [
     "RegionNotFoundError",
     "SettlementLookupError",
     "SettlementNotFoundError",
+    "SnapshotNotFoundError",
     "UnknownStatusError",
     "UnsupportedFormatError",
 ]
@@ -97,6 +100,28 @@ class SettlementNotFoundError(SettlementLookupError):
 
 class AmbiguousSettlementError(SettlementLookupError):
     """Several populated places have that name."""
+
+
+class DownloadError(FrontlineError, ConnectionError):
+    """A download failed: offline, HTTP error, timeout, truncated, refused redirect.
+
+    ``url`` is the URL asked for and ``status`` the HTTP status, if any.
+    """
+
+    def __init__(
+        self, message: str, *, url: str | None = None, status: int | None = None
+    ):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class ChecksumError(DownloadError, ValueError):
+    """A downloaded file's sha256 differs from the expected one (nothing cached)."""
+
+
+class SnapshotNotFoundError(FrontlineError, LookupError):
+    """A source has no snapshot for the date asked for."""
 
 
 class FrontlineWarning(UserWarning):

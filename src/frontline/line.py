@@ -646,7 +646,7 @@ def _units_and_outline(
     checked = _check_boundaries(boundaries)
     units = load_regions(list(checked.region_id), boundaries=checked)
     outline = shapely.union_all(np.asarray(units.geometry.values))
-    source = str(boundaries.attrs.get("boundary_source", "user-supplied boundaries"))
+    source = str(checked.attrs.get("boundary_source", "user-supplied boundaries"))
     return units, outline, source
 
 

@@ -912,7 +912,7 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
     Parameters
     ----------
     changes : pandas.DataFrame
-        A change table (``frontline.timeseries.changes``): ``region_id``,
+        A change table (``frontline.changes``): ``region_id``,
         ``gained_km2``, ``lost_km2`` (positive numbers; the sign is ignored),
         optionally ``net_km2`` and ``status``, and a period column.
     region : str, optional
@@ -958,7 +958,7 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
     _require(
         changes,
         ["region_id", "gained_km2", "lost_km2"],
-        "a change table from frontline.timeseries",
+        "a change table from frontline.changes",
     )
     if period is None:
         found = [
@@ -1962,12 +1962,13 @@ def _boundary_credit_text(boundaries: str) -> str:
 
 
 def _boundary_credit(boundaries: gpd.GeoDataFrame | None) -> str:
-    from frontline.regions import BOUNDARY_SOURCE
+    from frontline.regions import BOUNDARY_SOURCE, _check_boundaries
 
     if boundaries is None:
         return _boundary_credit_text(BOUNDARY_SOURCE)
+    checked = _check_boundaries(boundaries)
     return _boundary_credit_text(
-        str(boundaries.attrs.get("boundary_source", "user-supplied boundaries"))
+        str(checked.attrs.get("boundary_source", "user-supplied boundaries"))
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from frontline.errors import CRSError, OptionError, RegionNotFoundError
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Sequence
 
     import geopandas as gpd
@@ -277,7 +278,9 @@ def group_label(group: str) -> str:
 
 
 def load_regions(
-    which: str | Iterable[str] = "six", *, boundaries: gpd.GeoDataFrame | None = None
+    which: str | Iterable[str] = "six",
+    *,
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Load the boundaries of Ukrainian units.
 
@@ -286,9 +289,15 @@ def load_regions(
     which : str or iterable of str, default "six"
         A group (``four``, ``six``, ``all``), a name or id, a comma-separated
         list, or an iterable of names and ids; see :func:`resolve_regions`.
-    boundaries : GeoDataFrame, optional
-        Use these boundaries instead of the embedded Natural Earth ones; they
-        must carry a ``region_id`` column (see :func:`from_geodataframe`).
+    boundaries : GeoDataFrame, str or path, optional
+        Use these boundaries instead of the embedded Natural Earth ones: a
+        GeoDataFrame with a ``region_id`` column (see
+        :func:`from_geodataframe`); the name of a registered boundary set
+        (``"minregion-2020"``, ``"geoboundaries-adm1"``,
+        ``"geoboundaries-adm1-simplified"``), downloaded once into the cache
+        (see :func:`frontline.fetch.fetch_boundaries`); or the path of any
+        boundary file, its features resolved to units by name or ISO id (see
+        :func:`frontline.fetch.read_boundaries`).
 
     Returns
     -------
@@ -300,7 +309,12 @@ def load_regions(
     Raises
     ------
     RegionNotFoundError
-        If a name is unknown or the boundaries lack a selected unit.
+        If a name is unknown, the boundaries lack a selected unit, or features
+        of a boundary file resolve to no unit.
+    InputFileNotFoundError
+        If ``boundaries`` is neither a registered set nor an existing file.
+    frontline.fetch.DownloadError
+        If a registered set cannot be downloaded (offline…).
 
     Examples
     --------
@@ -319,11 +333,23 @@ def load_regions(
             f"{sorted(indexed.index)}. Pass boundaries that cover the selection "
             "or select fewer regions"
         )
-    out = indexed.loc[list(selection.ids)].reset_index(drop=True)
-    return out.copy()
+    out = indexed.loc[list(selection.ids)].reset_index(drop=True).copy()
+    out.attrs["boundary_source"] = source.attrs.get(
+        "boundary_source",
+        BOUNDARY_SOURCE if boundaries is None else "user-supplied boundaries",
+    )
+    return out
 
 
-def _check_boundaries(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _check_boundaries(
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str],
+) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    if not isinstance(boundaries, gpd.GeoDataFrame):
+        from frontline.fetch import resolve_boundaries
+
+        boundaries = resolve_boundaries(boundaries)
     if "region_id" not in boundaries.columns:
         raise OptionError(
             "boundaries must have a 'region_id' column with ISO 3166-2 ids; build "

@@ -16,6 +16,7 @@ from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_cont
 from frontline.errors import OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
+    _check_boundaries,
     _ukraine_outline,
     group_label,
     load_regions,
@@ -23,6 +24,7 @@ from frontline.regions import (
 )
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable
     from pathlib import Path
 
@@ -58,7 +60,7 @@ def control_table(
     regions: str | Iterable[str] = "four",
     *,
     basis: Basis = "geometry",
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Tabulate Russian-held, contested and Ukrainian-held area per region.
 
@@ -74,9 +76,11 @@ def control_table(
         ``geometry``: km² of the boundary polygons. ``official``: each
         region's km² scaled to its official area (State Statistics Service of
         Ukraine); shares are unchanged.
-    boundaries : GeoDataFrame, optional
-        Boundaries to use instead of the embedded Natural Earth ones (see
-        :func:`frontline.regions.from_geodataframe`).
+    boundaries : GeoDataFrame, str or path, optional
+        Boundaries to use instead of the embedded Natural Earth ones: a
+        GeoDataFrame (see :func:`frontline.regions.from_geodataframe`), a
+        registered set (``"minregion-2020"`` …, downloaded once) or a boundary
+        file; see :func:`frontline.load_regions`.
 
     Returns
     -------
@@ -114,6 +118,8 @@ def control_table(
         raise OptionError(f"unknown basis {basis!r}; expected one of {get_args(Basis)}")
     layer = _as_layer(control)
     selection = resolve_regions(regions)
+    if boundaries is not None:  # a registered name or a file: read it once
+        boundaries = _check_boundaries(boundaries)
     units = load_regions(selection.ids, boundaries=boundaries)
 
     status_geoms = {
