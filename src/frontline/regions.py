@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-import unicodedata
 from functools import lru_cache
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from frontline._names import normalise_name
 from frontline.errors import CRSError, OptionError, RegionNotFoundError
 
 if TYPE_CHECKING:
@@ -75,13 +75,6 @@ def _embedded() -> gpd.GeoDataFrame:
     return gdf[[*_COLUMNS, "geometry"]].sort_values("region_id", ignore_index=True)
 
 
-def _normalise_name(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().strip()
-    text = re.sub(r"[\u2019\u02bc\u02bb'`\u00b4\"]", "", text)
-    text = re.sub(r"[\s\-_.,]+", " ", text)
-    return text.strip()
-
-
 @lru_cache(maxsize=1)
 def _alias_index() -> dict[str, str]:
     index: dict[str, str] = {}
@@ -97,7 +90,7 @@ def _alias_index() -> dict[str, str]:
         for r, n in zip(regions.region_id, regions.name_uk, strict=True)
     ]
     for row in rows:
-        index.setdefault(_normalise_name(row["alias"]), row["region_id"])
+        index.setdefault(normalise_name(row["alias"]), row["region_id"])
     return index
 
 
@@ -163,7 +156,7 @@ def resolve_region(name: str) -> str:
             f"expected a region name or id as a string, got {type(name).__name__} "
             f"{name!r}"
         )
-    key = _normalise_name(name)
+    key = normalise_name(name)
     ids = set(_embedded().region_id)
     match = _ISO.match(key.replace(" ", "-"))
     if match:
@@ -257,7 +250,7 @@ def resolve_regions(spec: str | Iterable[str] = "six") -> RegionSelection:
         )
     ids: list[str] = []
     for item in items:
-        key = _normalise_name(item)
+        key = normalise_name(item)
         if key in GROUPS:
             ids.extend(GROUPS[key])
         elif key == "all":

@@ -47,6 +47,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 
+from frontline._names import normalise_name
 from frontline.control import PRECEDENCE, is_normalised, read_control
 from frontline.errors import (
     AmbiguousSettlementError,
@@ -120,10 +121,6 @@ _ZONE_OF: Final[dict[str, Zone]] = {
     "liberated": "ukrainian_held",
 }
 _RANK: Final = {zone: i for i, zone in enumerate(ZONES)}
-_APOSTROPHES = re.compile(
-    r"[\u2019\u2018\u02bc\u02bb\u02b9\u0027`\u00b4\u201d\u2033\"]"
-)
-_SEPARATORS = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_.,/]+")
 _PLACE_COLUMNS: Final = [
     "geonameid",
     "name",
@@ -269,16 +266,9 @@ def load_settlements(
 # Name resolution
 
 
-def _key(text: str) -> str:
-    """Case-folded name without apostrophes, with one space between words."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _APOSTROPHES.sub("", text)
-    return _SEPARATORS.sub(" ", text).strip()
-
-
 def _loose(text: str) -> str:
     """Return a looser key: i/y/j, doubles, diacritics, soft signs merged."""
-    text = unicodedata.normalize("NFKD", _key(text))
+    text = unicodedata.normalize("NFKD", normalise_name(text))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = re.sub(r"[ьъ ]", "", text)
     text = re.sub(r"[yj]", "i", text)
@@ -298,9 +288,9 @@ def _name_index() -> tuple[
     for pos, (name, alts) in enumerate(
         zip(table["name"], table["alternatenames"], strict=True)
     ):
-        primary.setdefault(_key(name), []).append(pos)
+        primary.setdefault(normalise_name(name), []).append(pos)
         spellings = [name, *(a for a in alts.split("|") if a)]
-        for key in {_key(a) for a in spellings[1:]} - {_key(name)}:
+        for key in {normalise_name(a) for a in spellings[1:]} - {normalise_name(name)}:
             alternate.setdefault(key, []).append(pos)
         for key in {_loose(a) for a in spellings}:
             loose.setdefault(key, []).append(pos)
@@ -366,7 +356,8 @@ def _decide(found: list[int], query: str, strict: bool) -> int | None:
     own = [
         p
         for p in found
-        if _key(names[p]) == _key(query) or _loose(names[p]) == _loose(query)
+        if normalise_name(names[p]) == normalise_name(query)
+        or _loose(names[p]) == _loose(query)
     ]
     return own[0] if len(own) == 1 else None
 
@@ -440,14 +431,16 @@ def find_settlement(
         raise SettlementNotFoundError(
             f"no populated place with geonameid {name}{where} in the gazetteer"
         )
-    if not isinstance(name, str) or not _key(name):
+    if not isinstance(name, str) or not normalise_name(name):
         raise SettlementNotFoundError(
             f"expected a place name or a GeoNames id, got {type(name).__name__} "
             f"{name!r}"
         )
     primary, alternate, loose = _name_index()
     regions_of = table["region_id"].to_numpy()
-    exact = primary.get(_key(name), []) + alternate.get(_key(name), [])
+    exact = primary.get(normalise_name(name), []) + alternate.get(
+        normalise_name(name), []
+    )
     for positions in (exact, loose.get(_loose(name), [])):
         found = sorted(
             {p for p in positions if region_id is None or regions_of[p] == region_id}
@@ -468,7 +461,9 @@ def find_settlement(
             f"{_describe(candidates)}. To choose one, {hint}",
             candidates,
         )
-    close = difflib.get_close_matches(_key(name), primary.keys(), n=6, cutoff=0.75)
+    close = difflib.get_close_matches(
+        normalise_name(name), primary.keys(), n=6, cutoff=0.75
+    )
     positions = [
         p
         for c in close
