@@ -568,3 +568,33 @@ def test_hostile_input_cli(
 
 def test_corpus_size() -> None:
     assert len(CASES) >= 40
+
+
+def test_large_legitimate_input_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    # 2,000 features, 400,000 vertices (~10 MB of GeoJSON): read and measured
+    # without holding more than a few copies of the coordinates.
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    features = []
+    for i in range(2000):
+        cx, cy = 35 + 4 * rng.random(), 46.5 + 3 * rng.random()
+        angle = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+        ring = np.column_stack([cx + 0.02 * np.cos(angle), cy + 0.02 * np.sin(angle)])
+        ring = np.vstack([ring, ring[:1]]).round(6).tolist()
+        features.append(feature([ring], status="occupied" if i % 2 else "contested"))
+    path = tmp_path / "big.geojson"
+    path.write_text(collection(*features))
+    assert path.stat().st_size > 9 << 20
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.warns(fl.FrontlineWarning, match="more than one status"):
+            table = fl.control_table(fl.read_control(path), "six")
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    elapsed = time.perf_counter() - start
+    assert (table.occupied_km2 + table.contested_km2 > 0).any()
+    assert elapsed < 30, f"{elapsed:.1f} s"
+    assert peak < 400 << 20, f"{peak / 2**20:.0f} MiB"
