@@ -203,3 +203,20 @@ def test_embedded_outline_vs_minregion_is_documented(minregion):
         assert sym_km2 == pytest.approx(doc_sym, abs=0.5)
     # About 1,000 km² per oblast is drawn in the wrong place, net areas or not.
     assert np.all((sym > 900) & (sym < 2_200))
+
+
+@pytest.mark.shared
+def test_documented_water_and_border_differences(minregion, deepstate_20241120):
+    # docs/boundaries.md: Kherson's extra Minregion area is mostly water that
+    # no Natural Earth unit covers and DeepState's polygon does not claim.
+    held = shapely.union_all(deepstate_20241120.geometry.to_numpy())
+    outline = shapely.union_all(fl.load_regions("all").geometry.to_numpy())
+    ne = fl.load_regions("six").set_index("region_id").geometry
+    mr = fl.load_regions("six", boundaries=minregion).set_index("region_id").geometry
+    documented = {"UA-65": (1_223, 255), "UA-09": (635, 625), "UA-48": (663, 27)}
+    for rid, (water_km2, held_km2) in documented.items():
+        outside = shapely.difference(shapely.difference(mr[rid], ne[rid]), outline)
+        assert fl.area_km2(outside) == pytest.approx(water_km2, abs=1)
+        assert fl.area_km2(shapely.intersection(outside, held)) == pytest.approx(
+            held_km2, abs=1
+        )
