@@ -17,6 +17,7 @@ memory of (b) on the first 10 snapshots and on all of them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import tracemalloc
@@ -31,7 +32,7 @@ import pyogrio
 import shapely
 
 import frontline as fl
-from frontline.series import timeseries
+from frontline.series import _read, timeseries
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,14 +49,21 @@ def shared(*parts: str) -> Path:
     return path
 
 
-def best(fn, repeat):
-    """Run fn ``repeat`` times; return (min seconds, last result)."""
-    times, out = [], None
+def best_interleaved(jobs, repeat):
+    """Run every job once per round, ``repeat`` rounds; best time of each.
+
+    Interleaving puts each job's best run in the same conditions as the
+    others' on a machine whose load changes (the ratios are what to read).
+    Returns ({name: min seconds}, {name: last result}).
+    """
+    times = {name: [] for name in jobs}
+    results = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+        for name, fn in jobs.items():
+            start = time.perf_counter()
+            results[name] = fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}, results
 
 
 def parse_floor(files):
@@ -94,6 +102,7 @@ def main(argv=None):
     parser.add_argument("--regions", default="all")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    load_start = os.getloadavg()
 
     folder = shared("control", args.source)
     files = sorted(p for p in folder.iterdir() if p.suffix == ".geojson")
@@ -110,28 +119,40 @@ def main(argv=None):
         f"({args.regions}), {n_vertices:,} boundary vertices; best of {args.repeat}"
     )
 
-    t_c, _ = best(lambda: parse_floor(files), args.repeat)
-    t_a, plain = best(lambda: plain_geopandas(files, units, densify=False), args.repeat)
-    t_a2, plain_dense = best(
-        lambda: plain_geopandas(files, units, densify=True), args.repeat
-    )
+    def quiet(fn):
+        def run():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", fl.FrontlineWarning)  # gaps, if any
+                return fn()
 
-    def run_b():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fl.FrontlineWarning)  # gaps, if any
-            return timeseries(
-                files, args.regions, boundaries=boundaries, progress=False
-            )
-
-    t_b, series = best(run_b, args.repeat)
+        return run
 
     def read_only():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fl.FrontlineWarning)
-            for path in files:
-                fl.read_control(path)
+        # Reading as timeseries does it: adapter and normaliser, arrays only
+        # (no GeoDataFrame output), then the per-status unions.
+        for index, path in enumerate(files):
+            _read(path, index)
 
-    t_read, _ = best(read_only, args.repeat)
+    jobs = {
+        "c": lambda: parse_floor(files),
+        "a": lambda: plain_geopandas(files, units, densify=False),
+        "a2": lambda: plain_geopandas(files, units, densify=True),
+        "b": quiet(
+            lambda: timeseries(
+                files, args.regions, boundaries=boundaries, progress=False
+            )
+        ),
+        "read": quiet(read_only),
+        "read_control": quiet(lambda: [fl.read_control(path) for path in files]),
+        "b10": quiet(
+            lambda: timeseries(
+                files[:10], args.regions, boundaries=boundaries, progress=False
+            )
+        ),
+        "c10": lambda: parse_floor(files[:10]),
+    }
+    times, results = best_interleaved(jobs, args.repeat)
+    plain, plain_dense, series = results["a"], results["a2"], results["b"]
 
     held = series[series.status == "russian_held"]
     wide = held.pivot(index="date", columns="region_id", values="area_km2")
@@ -140,37 +161,53 @@ def main(argv=None):
     diff_raw = np.abs(wide.to_numpy() - plain.to_numpy()).max()
     diff_dense = np.abs(wide.to_numpy() - plain_dense.to_numpy()).max()
 
-    def run_10():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", fl.FrontlineWarning)
-            return timeseries(
-                files[:10], args.regions, boundaries=boundaries, progress=False
-            )
+    mem_10 = peak_mib(jobs["b10"])
+    mem_all = peak_mib(jobs["b"])
 
-    mem_10 = peak_mib(run_10)
-    mem_all = peak_mib(run_b)
+    report(times, (diff_raw, diff_dense), (mem_10, mem_all), len(files), load_start)
 
-    print(f"(c) parse floor (pyogrio.read_dataframe)      {t_c:8.3f} s")
-    print(f"(a) geopandas read/overlay/to_crs(6933)/area  {t_a:8.3f} s")
-    print(f"(a') the same, edges densified to 0.01°       {t_a2:8.3f} s")
-    print(f"(b) frontline.timeseries                      {t_b:8.3f} s")
-    print(f"    of which read_control alone               {t_read:8.3f} s")
-    print(f"    the rest (tiles, areas, table)            {t_b - t_read:8.3f} s")
-    print(f"(a) / (b)  = {t_a / t_b:6.1f}×  (target ≥ 10)")
-    print(f"(b) / (c)  = {t_b / t_c:6.2f}×  (target ≤ 2)")
-    print(f"read_control / (c) = {t_read / t_c:6.2f}×")
-    print(f"max |(a) − (b)|  = {diff_raw:.6f} km²  (6933 without densifying)")
-    print(f"max |(a') − (b)| = {diff_dense:.6f} km²  (like for like; target ≤ 0.01)")
+
+def report(t, diffs, mem, n_files, load_start):
+    """Print the times, ratios, differences, memory and machine load."""
+    print(f"(c) parse floor (pyogrio.read_dataframe)      {t['c']:8.3f} s")
+    print(f"(a) geopandas read/overlay/to_crs(6933)/area  {t['a']:8.3f} s")
+    print(f"(a') the same, edges densified to 0.01°       {t['a2']:8.3f} s")
+    print(f"(b) frontline.timeseries                      {t['b']:8.3f} s")
+    print(f"    of which reading (adapter, normaliser)    {t['read']:8.3f} s")
+    print(f"    the rest (tiles, areas, table)            {t['b'] - t['read']:8.3f} s")
+    print(f"read_control on every file (GeoDataFrames)   {t['read_control']:8.3f} s")
+    print(f"(a) / (b)  = {t['a'] / t['b']:6.1f}×  (target ≥ 10)")
+    print(f"(b) / (c)  = {t['b'] / t['c']:6.2f}×  (target ≤ 2)")
+    print(f"reading / (c) = {t['read'] / t['c']:6.2f}×")
+    print(f"read_control / (c) = {t['read_control'] / t['c']:6.2f}×")
+    print(f"max |(a) − (b)|  = {diffs[0]:.6f} km²  (6933 without densifying)")
+    print(f"max |(a') − (b)| = {diffs[1]:.6f} km²  (like for like; target ≤ 0.01)")
     # What (b) would take if reading a snapshot cost no more than parsing it:
     # an estimate that separates the reader (control.py) from the engine.
-    t_floor_reader = t_b - t_read + t_c
+    t_floor_reader = t["b"] - t["read"] + t["c"]
     print(
-        f"(b) with read_control at the parse floor (estimate): {t_floor_reader:.3f} s"
-        f" = {t_a / t_floor_reader:.1f}× faster than (a),"
-        f" {t_floor_reader / t_c:.2f}× (c)"
+        f"(b) with reading at the parse floor (estimate): {t_floor_reader:.3f} s"
+        f" = {t['a'] / t_floor_reader:.1f}× faster than (a),"
+        f" {t_floor_reader / t['c']:.2f}× (c)"
     )
-    print(f"peak memory of (b): {mem_10:.1f} MiB (10 snapshots),", end=" ")
-    print(f"{mem_all:.1f} MiB ({len(files)} snapshots)")
+    # One-off costs (boundaries, first snapshot, region areas) drop out of
+    # the difference between all snapshots and the first 10.
+    n_more = n_files - 10
+    per_b = (t["b"] - t["b10"]) / n_more
+    per_c = (t["c"] - t["c10"]) / n_more
+    print(
+        f"each snapshot after the 10th: (b) {per_b * 1e3:.2f} ms, (c) "
+        f"{per_c * 1e3:.2f} ms = {per_b / per_c:.2f}× the parse (one-off costs "
+        f"of (b): {t['b'] - n_files * per_b:.3f} s)"
+    )
+    print(f"peak memory of (b): {mem[0]:.1f} MiB (10 snapshots),", end=" ")
+    print(f"{mem[1]:.1f} MiB ({n_files} snapshots)")
+    load_end = os.getloadavg()
+    print(
+        f"load average (1, 5, 15 min): {load_start[0]:.2f} {load_start[1]:.2f} "
+        f"{load_start[2]:.2f} at the start, {load_end[0]:.2f} {load_end[1]:.2f} "
+        f"{load_end[2]:.2f} at the end ({os.cpu_count()} CPUs)"
+    )
 
 
 if __name__ == "__main__":

@@ -1095,3 +1095,38 @@ def test_messages_name_the_file(tmp_path: Path) -> None:
 def test_read_from_bytes_is_not_supported() -> None:
     with pytest.raises(OptionError, match="got BytesIO"):
         read_control(io.BytesIO(b"{}"))  # type: ignore[arg-type]
+
+
+def test_fast_reader_matches_pyogrio(tmp_path: Path) -> None:
+    # frontline reads files through pyogrio's raw reader; the frame must be
+    # what pyogrio.read_dataframe gives, column types included.
+    import pyogrio
+
+    path = tmp_path / "typed.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": ['
+        '{"type": "Feature", "properties": {"s": "a", "i": 1, "d": "2024-11-20",'
+        ' "t": "2024-11-20T21:30:37+02:00", "b": true, "n": {"k": [1, 2]}},'
+        ' "geometry": {"type": "Polygon", "coordinates":'
+        " [[[37, 47], [38, 47], [38, 48], [37, 47]]]}},"
+        '{"type": "Feature", "properties": {"s": "b", "i": null, "d": "2024-11-21",'
+        ' "t": "2024-11-21T03:00:00+00:00", "b": false, "n": null},'
+        ' "geometry": null},'
+        '{"type": "Feature", "properties": {"s": null, "i": 3, "d": null,'
+        ' "t": null, "b": null, "n": {}},'
+        ' "geometry": {"type": "Point", "coordinates": [37.5, 47.5]}}]}'
+    )
+    from frontline._io import read_vector
+
+    ours = read_vector(path)
+    theirs = pyogrio.read_dataframe(path)
+    assert ours.columns.dtype == theirs.columns.dtype
+    gpd.testing.assert_geodataframe_equal(ours, theirs, check_dtype=True)
+
+
+def test_object_columns_of_a_geodataframe_stay_object(source: gpd.GeoDataFrame) -> None:
+    gdf = source.copy()
+    gdf["status"] = pd.Series(["occupied"] * len(gdf), dtype=object, index=gdf.index)
+    gdf["note"] = pd.Series(["x"] * len(gdf), dtype=object, index=gdf.index)
+    layer = read_control(gdf, status_column="status")
+    assert layer["note"].dtype == object

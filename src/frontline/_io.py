@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
+import json
 import logging
+import os
 import re
 import warnings
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
 import pyogrio
+import pyogrio.raw
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from frontline.errors import CRSError, InputFileNotFoundError, UnsupportedFormatError
@@ -216,7 +221,7 @@ def _read_one(
 ) -> gpd.GeoDataFrame:
     where = repr(str(path)) if path is not None else "the input"
     try:
-        gdf = pyogrio.read_dataframe(_as_input(source), layer=layer)
+        gdf = _read_frame(source, layer)
     except UnicodeDecodeError as exc:
         raise UnsupportedFormatError(
             f"{where} is not valid UTF-8 ({_short(exc)}); GeoJSON and KML must be "
@@ -233,6 +238,75 @@ def _read_one(
             "layer with polygons"
         )
     return gdf
+
+
+def _read_frame(source: str | bytes, layer: str | int | None) -> Any:
+    """``pyogrio.read_dataframe(source, layer=layer)``, built at a fraction of the cost.
+
+    The same GDAL read (``pyogrio.raw.read``) and the same steps after it,
+    giving the same columns, dtypes, index and CRS; but the GeoDataFrame is
+    assembled from one dict, where ``read_dataframe`` goes through geopandas'
+    general constructor (about 1 ms a file, 40 % of the parse of a small
+    GeoJSON). Layers without geometry or with a field named ``geometry``, and
+    ``PYOGRIO_USE_ARROW=1``, go to ``read_dataframe`` itself.
+    """
+    if os.environ.get("PYOGRIO_USE_ARROW", "0") not in ("", "0"):
+        # read_dataframe then reads through Arrow, with other dtypes: defer to it.
+        return pyogrio.read_dataframe(_as_input(source), layer=layer)
+    meta, _, wkb, fields = pyogrio.raw.read(
+        _as_input(source), layer=layer, datetime_as_string=True
+    )
+    names = [str(name) for name in meta["fields"].tolist()]
+    if wkb is None or "geometry" in names:
+        return pyogrio.read_dataframe(_as_input(source), layer=layer)
+    import geopandas as gpd
+    from geopandas.array import from_shapely
+
+    columns: dict[str, Any] = dict(zip(names, fields, strict=True))
+    for dtype, name in zip(meta["dtypes"], names, strict=True):
+        if str(dtype).startswith("datetime"):
+            parsed = _parse_datetimes(pd.Series(columns[name]))
+            if parsed is None:  # pragma: no cover - other pyogrio versions
+                return pyogrio.read_dataframe(_as_input(source), layer=layer)
+            columns[name] = parsed
+    for subtype, name in zip(meta["ogr_subtypes"], names, strict=True):
+        if subtype != "OFSTJSON":
+            continue
+        column = pd.Series(columns[name])
+        if pd.api.types.infer_dtype(column) == "string":
+            try:
+                columns[name] = column.map(json.loads, na_action="ignore")
+            except Exception:
+                warnings.warn(
+                    f"Could not parse column '{name}' as JSON; leaving as string",
+                    stacklevel=2,
+                )
+    columns["geometry"] = from_shapely(
+        shapely.from_wkb(wkb, on_invalid="raise"), crs=_crs(meta["crs"])
+    )
+    return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry")
+
+
+@functools.lru_cache(maxsize=32)
+def _crs(text: str | None) -> Any:
+    """Return the pyproj CRS of a definition string, built once per string."""
+    if text is None:
+        return None
+    from pyproj import CRS
+
+    return CRS.from_user_input(text)
+
+
+def _parse_datetimes(column: pd.Series) -> Any:
+    """Parse a datetime field as ``read_dataframe`` does; None if unavailable."""
+    try:
+        from pyogrio.geopandas import _try_parse_datetime
+
+        return _try_parse_datetime(
+            column, datetime_as_string=False, mixed_offsets_as_utc=True
+        )
+    except (ImportError, TypeError):  # pragma: no cover - other pyogrio versions
+        return None
 
 
 def _as_input(source: str | bytes) -> str | io.BytesIO:

@@ -1,7 +1,10 @@
 """Tiled overlay: km² of many control snapshots inside fixed regions, fast.
 
 The regions are cut once into a grid of square tiles (lazily: only tiles a
-snapshot reaches are ever cut). For each status geometry of a snapshot:
+snapshot reaches are ever cut). Only tiles that a region boundary reaches are
+clipped; any other tile lies wholly inside the region that contains its centre
+(one point-in-polygon test) or outside all. For each status geometry of a
+snapshot:
 
 * a tile that the geometry's boundary does not reach is either entirely
   inside it (it counts the tile's precomputed region km²) or entirely outside
@@ -28,7 +31,7 @@ import numpy as np
 
 import shapely
 
-from frontline.areas import _geodesic
+from frontline.areas import _geodesic, _polygon_parts
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -130,6 +133,8 @@ class TileOverlay:
         # Per tile: the index of the region covering it whole, or -1.
         self._whole = np.full(n_tiles, -2, dtype=np.intp)  # -2: not known yet
         self._strips: dict[int, NDArray[np.object_]] = {}
+        # Tiles some region boundary reaches (None until first needed).
+        self._edge: NDArray[np.bool_] | None = None
         self._row_km2: dict[int, float] = {}
         # Per key: digest (2 × uint64) and km² per tile of the last snapshot.
         self._digest: dict[str, NDArray[np.uint64]] = {}
@@ -158,6 +163,84 @@ class TileOverlay:
                 )
             self._strips[iy] = out
         return self._strips[iy]
+
+    def _edge_tiles(self) -> NDArray[np.bool_]:
+        """Tiles that some region boundary reaches (computed once).
+
+        Each segment marks every tile of its bounding box (widened by the
+        same margin as the digest): a superset of the tiles it crosses.
+        """
+        if self._edge is None:
+            polys, _ = _polygon_parts(self.regions[~shapely.is_missing(self.regions)])
+            xy, ring = shapely.get_coordinates(
+                shapely.get_rings(polys), return_index=True
+            )
+            # Tile ranges per vertex, then per segment (floor is monotonic).
+            fx0 = np.floor((xy[:, 0] - _EPS - self.x0) / self.tile).astype(np.intp)
+            fx1 = np.floor((xy[:, 0] + _EPS - self.x0) / self.tile).astype(np.intp)
+            fy0 = np.floor((xy[:, 1] - _EPS - self.y0) / self.tile).astype(np.intp)
+            fy1 = np.floor((xy[:, 1] + _EPS - self.y0) / self.tile).astype(np.intp)
+            same = np.flatnonzero(ring[1:] == ring[:-1])
+            ix0 = np.maximum(np.minimum(fx0[same], fx0[same + 1]), 0)
+            ix1 = np.minimum(np.maximum(fx1[same], fx1[same + 1]), self.nx - 1)
+            iy0 = np.maximum(np.minimum(fy0[same], fy0[same + 1]), 0)
+            iy1 = np.minimum(np.maximum(fy1[same], fy1[same + 1]), self.ny - 1)
+            edge = np.zeros(self.nx * self.ny, dtype=bool)
+            ok = (ix0 <= ix1) & (iy0 <= iy1)  # the part in the grid
+            # Spans of at most 2 × 2 tiles (nearly all): their corner tiles.
+            small = ok & (ix1 - ix0 <= 1) & (iy1 - iy0 <= 1)
+            for ix, iy in ((ix0, iy0), (ix1, iy0), (ix0, iy1), (ix1, iy1)):
+                edge[iy[small] * self.nx + ix[small]] = True
+            big = ok & ~small
+            for x_lo, x_hi, y_lo, y_hi in zip(
+                ix0[big].tolist(),
+                ix1[big].tolist(),
+                iy0[big].tolist(),
+                iy1[big].tolist(),
+                strict=True,
+            ):
+                for iy in range(y_lo, y_hi + 1):
+                    edge[iy * self.nx + x_lo : iy * self.nx + x_hi + 1] = True
+            self._edge = edge
+        return self._edge
+
+    def _cut(self, tiles: NDArray[np.intp]) -> None:
+        """Cut the regions into the pieces of ``tiles`` not cut yet.
+
+        A tile that no region boundary reaches lies wholly inside the regions
+        that contain its centre (and outside the others): their pieces are the
+        tile itself, and nothing needs clipping. Tiles a boundary reaches are
+        clipped (first to their row strip, then to the tile).
+        """
+        new = tiles[self._whole[tiles] == -2]
+        if len(new) == 0:
+            return
+        edge = self._edge_tiles()[new]
+        inner = new[~edge]
+        if len(inner):
+            x_lo = self.x0 + self._ix[inner] * self.tile
+            y_lo = self.y0 + self._iy[inner] * self.tile
+            x_hi, y_hi = x_lo + self.tile, y_lo + self.tile
+            rb = self._region_bounds
+            member = np.zeros((len(inner), self.n_regions), dtype=bool)
+            for r in range(self.n_regions):
+                cand = np.flatnonzero(
+                    (rb[r, 0] <= x_hi)
+                    & (rb[r, 2] >= x_lo)
+                    & (rb[r, 1] <= y_hi)
+                    & (rb[r, 3] >= y_lo)
+                )
+                if len(cand):
+                    member[cand, r] = shapely.contains_xy(
+                        self.regions[r], self._cx[inner[cand]], self._cy[inner[cand]]
+                    )
+            for t, row in zip(inner.tolist(), member, strict=True):
+                idx = np.flatnonzero(row)
+                # The pieces are whole tiles, never clipped: no geometry kept.
+                self._pieces[t] = (idx, np.full(len(idx), None, dtype=object))
+                self._whole[t] = idx[0] if len(idx) else -1
+        for t in new[edge].tolist():
+            self._tile_pieces(t)
 
     def _tile_pieces(self, t: int) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
         """Regions clipped to tile ``t``: region indices and their pieces."""
@@ -199,10 +282,18 @@ class TileOverlay:
     def _ensure_km2(self, tiles: NDArray[np.intp]) -> None:
         """Fill the km² of the region pieces of ``tiles`` (whole tiles: by row)."""
         todo = tiles[~self._piece_done[tiles]]
+        if len(todo) == 0:
+            return
+        self._cut(todo)
+        edge = self._edge_tiles()
         geoms: list[object] = []
         where: list[tuple[int, int]] = []
         for t in todo.tolist():
-            idx, parts = self._tile_pieces(t)
+            idx, parts = self._pieces[t]
+            if not edge[t]:  # whole tiles
+                if len(idx):
+                    self._piece_km2[t, idx] = self._box_km2(int(self._iy[t]))
+                continue
             box = self._box(t)
             for r, part in zip(idx.tolist(), parts, strict=True):
                 if _is_box(part, box):
@@ -284,12 +375,17 @@ class TileOverlay:
         out += km2[tiles].sum(axis=0)
         return out
 
-    def _segment_digest(
-        self, polys: NDArray[np.object_], n_tiles: int
-    ) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
-        """Order-free digest of the directed boundary segments reaching each tile."""
-        rings = shapely.get_rings(polys)
-        xy, ring = shapely.get_coordinates(rings, return_index=True)
+    def _segments(
+        self, xy: NDArray[np.float64], ring: NDArray[np.intp]
+    ) -> tuple[
+        NDArray[np.float64], NDArray[np.float64], NDArray[np.intp], NDArray[np.intp]
+    ]:
+        """Ring segments in the grid and the tiles each reaches.
+
+        Returns the start and end points of the segments that reach the grid
+        and, for each (segment, tile) pair, the segment's index among them and
+        the tile.
+        """
         same_ring = ring[1:] == ring[:-1]
         p, q = xy[:-1][same_ring], xy[1:][same_ring]
         lo = np.minimum(p, q) - _EPS
@@ -302,18 +398,30 @@ class TileOverlay:
         ix0, iy0 = np.maximum(ix0, 0), np.maximum(iy0, 0)
         ix1, iy1 = np.minimum(ix1, self.nx - 1), np.minimum(iy1, self.ny - 1)
         ok = (ix0 <= ix1) & (iy0 <= iy1)
-        bits = np.ascontiguousarray(np.hstack([p, q])[ok]).view(np.uint64)
-        ix0, ix1, iy0, iy1 = ix0[ok], ix1[ok], iy0[ok], iy1[ok]
-        h1 = _mix(bits, _K[:4])
-        h2 = _mix(bits, _K[4:])
+        if not ok.all():
+            p, q = p[ok], q[ok]
+            ix0, ix1, iy0, iy1 = ix0[ok], ix1[ok], iy0[ok], iy1[ok]
         # Expand segments spanning several tiles into (segment, tile) pairs.
         wx, wy = ix1 - ix0 + 1, iy1 - iy0 + 1
         n = wx * wy
+        if (n == 1).all():
+            return p, q, np.arange(len(n)), iy0 * self.nx + ix0
         seg = np.repeat(np.arange(len(n)), n)
         k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
         tx = ix0[seg] + k % wx[seg]
         ty = iy0[seg] + k // wx[seg]
-        tile = ty * self.nx + tx
+        return p, q, seg, ty * self.nx + tx
+
+    def _segment_digest(
+        self, polys: NDArray[np.object_], n_tiles: int
+    ) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
+        """Order-free digest of the directed boundary segments reaching each tile."""
+        rings = shapely.get_rings(polys)
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        p, q, seg, tile = self._segments(xy, ring)
+        bits = np.ascontiguousarray(np.hstack([p, q])).view(np.uint64)
+        h1 = _mix(bits, _K[:4])
+        h2 = _mix(bits, _K[4:])
         digest = np.zeros((n_tiles, 2), dtype=np.uint64)
         np.add.at(digest[:, 0], tile, h1[seg])
         np.add.at(digest[:, 1], tile, h2[seg])
@@ -325,6 +433,7 @@ class TileOverlay:
     ) -> None:
         """Clip ``geom`` to each tile, intersect with the region pieces, measure."""
         km2[tiles] = 0.0
+        self._cut(tiles)
         a_list: list[NDArray[np.object_]] = []
         b_list: list[NDArray[np.object_]] = []
         where_a: list[tuple[int, int]] = []
@@ -336,7 +445,7 @@ class TileOverlay:
             y_lo = self.y0 + iy * self.tile
             strip = shapely.clip_by_rect(geom, self.x0, y_lo, xmax, y_lo + self.tile)
             for t in row.tolist():
-                idx, pieces = self._tile_pieces(t)
+                idx, pieces = self._pieces[t]
                 if len(idx) == 0:
                     continue
                 clipped = shapely.clip_by_rect(strip, *self._box(t))
@@ -376,8 +485,6 @@ def _is_box(part: Geometry, box: tuple[float, float, float, float]) -> bool:
 
 
 def _polygons(geom: Geometry) -> NDArray[np.object_]:
-    from frontline.areas import _polygon_parts
-
     polys, _ = _polygon_parts(np.array([geom], dtype=object))
     return polys
 

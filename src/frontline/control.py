@@ -25,6 +25,7 @@ the more specific Russian-held class wins, and nothing is counted twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import warnings
 from pathlib import Path
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     import geopandas as gpd
+    from pyproj import CRS
+    from shapely import Geometry
 
 __all__ = [
     "PRECEDENCE",
@@ -174,6 +177,78 @@ def read_control(
     >>> layer.status.tolist(), layer.attrs["date"]
     (['occupied'], datetime.date(2024, 11, 20))
     """
+    return _read_layer(
+        data,
+        status=status,
+        status_column=status_column,
+        status_map=status_map,
+        date=date,
+        source=source,
+        layer=layer,
+    ).to_frame()
+
+
+class _Layer:
+    """A normalised control layer before it becomes a GeoDataFrame.
+
+    What :func:`read_control` computes, held as arrays: the adapter's
+    classified table, the positions of the rows kept, their final
+    geometries and statuses, and the attrs. :meth:`to_frame` builds the
+    GeoDataFrame once; the time series reads the arrays and builds none.
+    """
+
+    __slots__ = ("attrs", "geoms", "rows", "status", "table", "unions")
+
+    def __init__(
+        self,
+        table: gpd.GeoDataFrame,
+        rows: NDArray[np.intp],
+        geoms: NDArray[np.object_],
+        status: NDArray[np.object_],
+        attrs: dict[str, Any],
+        *,
+        unions: dict[str, Geometry] | None = None,
+    ):
+        self.table = table
+        self.rows = rows
+        self.geoms = geoms
+        self.status = status
+        self.attrs = attrs
+        #: Union of each status's geometries, when resolving overlaps made it.
+        self.unions = unions
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Build the GeoDataFrame read_control returns: status, columns, geometry."""
+        import geopandas as gpd
+        from geopandas.array import from_shapely
+
+        table, rows = self.table, self.rows
+        name = table.geometry.name
+        cols = ["status", *[c for c in table.columns if c not in ("status", name)]]
+        index = table.index.take(rows)
+        # Series with their dtypes (a frame built from bare object arrays
+        # would infer pandas' string dtype) and one index object (no aligning).
+        data = {
+            c: pd.Series(table[c].array.take(rows), index=index, dtype=table[c].dtype)
+            for c in cols
+        }
+        data[name] = pd.Series(from_shapely(self.geoms, crs=_wgs84()), index=index)
+        out = gpd.GeoDataFrame(pd.DataFrame(data), geometry=name)
+        out.attrs = self.attrs
+        return out
+
+
+def _read_layer(
+    data: str | Path | gpd.GeoDataFrame,
+    *,
+    status: str | None,
+    status_column: str | None,
+    status_map: Mapping[str, str] | None,
+    date: str | dt.date | None,
+    source: str,
+    layer: str | int | None,
+) -> _Layer:
+    """Read, classify and normalise a control map (read_control without the frame)."""
     from frontline.sources import pick_adapter
 
     if status is not None and status_column is not None:
@@ -194,26 +269,26 @@ def read_control(
     classified, attrs = adapter.read(
         raw, path, status=status, status_column=status_column, status_map=status_map
     )
-    layer_out = _normalise(
+    out = _normalise(
         classified, path, overlaps_expected=bool(attrs.pop("overlaps_expected", False))
     )
     # What the adapter dropped (km²) and repaired joins the reader's record.
-    dropped = {**layer_out.attrs["dropped"], **attrs.pop("dropped", {})}
-    repairs = [*attrs.pop("repairs", []), *layer_out.attrs["repairs"]]
-    layer_out.attrs.update(attrs)
-    layer_out.attrs.update(dropped=dropped, repairs=repairs)
+    dropped = {**out.attrs["dropped"], **attrs.pop("dropped", {})}
+    repairs = [*attrs.pop("repairs", []), *out.attrs["repairs"]]
+    out.attrs.update(attrs)
+    out.attrs.update(dropped=dropped, repairs=repairs)
     if when is not None:
-        layer_out.attrs["date"] = when
-    elif layer_out.attrs.get("date") is None:
-        layer_out.attrs["date"] = _date_from_column(raw)
-    layer_out.attrs[_NORMALISED] = True
+        out.attrs["date"] = when
+    elif out.attrs.get("date") is None:
+        out.attrs["date"] = _date_from_column(raw)
+    out.attrs[_NORMALISED] = True
     log.info(
         "control layer: %d features, source %s, date %s",
-        len(layer_out),
-        layer_out.attrs.get("source"),
-        layer_out.attrs.get("date"),
+        len(out.rows),
+        out.attrs.get("source"),
+        out.attrs.get("date"),
     )
-    return layer_out
+    return out
 
 
 def _load(
@@ -304,11 +379,31 @@ def _date_from_column(raw: gpd.GeoDataFrame) -> dt.date | None:
         return None
 
 
-def _check_crs(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
+@functools.cache
+def _wgs84() -> CRS:
+    """EPSG:4326, built once (building a pyproj CRS costs more than it seems)."""
+    from pyproj import CRS
+
+    return CRS.from_user_input("EPSG:4326")
+
+
+@functools.lru_cache(maxsize=64)
+def _crs_facts(srs: str) -> tuple[bool, bool]:
+    """(is geographic, is EPSG:4326 or OGC:CRS84) for a CRS's definition string."""
+    from pyproj import CRS
+
+    crs = CRS.from_user_input(srs)
+    return crs.is_geographic, crs.equals("EPSG:4326") or crs.equals("OGC:CRS84")
+
+
+def _check_crs(
+    geoms: NDArray[np.object_], crs: CRS | None, path: Path | None
+) -> NDArray[np.object_]:
+    """Check the CRS against the coordinates; return the geometries in lon/lat."""
     what = repr(str(path)) if path is not None else "the layer"
-    xmin, ymin, xmax, ymax = gdf.total_bounds
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     lonlat = -180 <= xmin and xmax <= 180 and -90 <= ymin and ymax <= 90
-    if gdf.crs is None:
+    if crs is None:
         if not lonlat:
             raise CRSError(
                 f"{what} has no CRS and its coordinates (x {xmin:.6g}…{xmax:.6g}, "
@@ -317,23 +412,30 @@ def _check_crs(gdf: gpd.GeoDataFrame, path: Path | None) -> gpd.GeoDataFrame:
                 "e.g. gdf.set_crs('EPSG:3857'), and pass the GeoDataFrame"
             )
         log.info("%s has no CRS; reading coordinates as lon/lat (EPSG:4326)", what)
-        return gdf.set_crs("EPSG:4326")
-    if gdf.crs.is_geographic and not lonlat:
+        return geoms
+    if crs.srs:
+        geographic, wgs84 = _crs_facts(crs.srs)
+    else:  # pragma: no cover - pyproj always records the definition
+        geographic = crs.is_geographic
+        wgs84 = crs.equals("EPSG:4326") or crs.equals("OGC:CRS84")
+    if geographic and not lonlat:
         raise CRSError(
-            f"{what} declares the geographic CRS {gdf.crs.to_string()} but its "
+            f"{what} declares the geographic CRS {crs.to_string()} but its "
             f"coordinates reach x {xmin:.6g}…{xmax:.6g}, y {ymin:.6g}…{ymax:.6g}, "
             "outside longitude/latitude ranges; the CRS contradicts the data. Set "
             "the right one with gdf.set_crs(..., allow_override=True)"
         )
-    if gdf.crs.equals("EPSG:4326") or gdf.crs.equals("OGC:CRS84"):
-        return gdf.set_crs("EPSG:4326", allow_override=True)
-    log.info("reprojecting %s from %s to EPSG:4326", what, gdf.crs.to_string())
-    return gdf.to_crs("EPSG:4326")
+    if wgs84:
+        return geoms
+    from geopandas.array import from_shapely
+
+    log.info("reprojecting %s from %s to EPSG:4326", what, crs.to_string())
+    return np.asarray(from_shapely(geoms, crs=crs).to_crs("EPSG:4326"), dtype=object)
 
 
-def _check_extent(gdf: gpd.GeoDataFrame, path: Path | None) -> None:
+def _check_extent(geoms: NDArray[np.object_], path: Path | None) -> None:
     what = repr(str(path)) if path is not None else "the layer"
-    xmin, ymin, xmax, ymax = gdf.total_bounds
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
     bx0, by0, bx1, by1 = _UKRAINE_BOUNDS
     if xmax < bx0 or xmin > bx1 or ymax < by0 or ymin > by1:
         swapped = not (ymax < bx0 or ymin > bx1 or xmax < by0 or xmin > by1)
@@ -352,16 +454,15 @@ def _check_extent(gdf: gpd.GeoDataFrame, path: Path | None) -> None:
 
 def _normalise(
     gdf: gpd.GeoDataFrame, path: Path | None, *, overlaps_expected: bool = False
-) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
+) -> _Layer:
+    """Validate and repair a classified layer, on arrays; no frame is copied."""
     what = repr(str(path)) if path is not None else "the layer"
     if len(gdf) == 0:
         raise EmptyLayerError(
             f"{what} has no features; expected polygons of controlled territory"
         )
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    present = np.array([g is not None and not g.is_empty for g in geoms])
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     coords = shapely.get_coordinates(geoms[present])
     if coords.size and not np.isfinite(coords).all():
         bad = int((~np.isfinite(coords)).any(axis=1).sum())
@@ -373,17 +474,18 @@ def _normalise(
     dropped: dict[str, int] = {}
     if (~present).any():
         dropped["empty or missing geometry"] = int((~present).sum())
-    work = gdf.loc[present].copy()
-    if len(work) == 0:
+    rows = np.flatnonzero(present)
+    if len(rows) == 0:
         raise EmptyLayerError(f"{what} has no geometries, only empty features")
-    work = _check_crs(work, path)
-    work.geometry = shapely.force_2d(np.asarray(work.geometry.values, dtype=object))
+    work = shapely.force_2d(_check_crs(geoms[rows], gdf.crs, path))
 
     # Keep only polygonal parts, feature by feature.
-    polys, owner = _polygon_parts(np.asarray(work.geometry.values, dtype=object))
+    polys, owner = _polygon_parts(work)
     n_nonpoly = int(len(work) - len(np.unique(owner)))
     if len(polys) == 0:
-        kinds = sorted(set(work.geom_type))
+        from geopandas.array import from_shapely
+
+        kinds = sorted(set(from_shapely(work).geom_type))
         raise EmptyLayerError(
             f"{what} holds no polygons (geometry types: {', '.join(kinds)}); "
             "a control layer must have areas. Points and lines cannot be measured"
@@ -400,19 +502,17 @@ def _normalise(
     order = np.argsort(owner, kind="stable")
     polys, owner = shapely.orient_polygons(polys[order]), owner[order]
     merged = shapely.multipolygons(polys, indices=owner.astype(np.intp))
-    rows = np.unique(owner)
-    out = work.iloc[rows].copy()
-    out.geometry = merged[rows]
+    kept = np.unique(owner)
+    rows, out = rows[kept], merged[kept]
     _check_extent(out, path)
-    out = gpd.GeoDataFrame(out, geometry=out.geometry.name, crs="EPSG:4326")
-    out = _resolve_overlaps(out, what, repairs, warn=not overlaps_expected)
-    cols = [
-        "status",
-        *[c for c in out.columns if c not in ("status", out.geometry.name)],
-    ]
-    out = out[[*cols, out.geometry.name]]
-    out.attrs = {"repairs": repairs, "dropped": dropped}
-    return out
+    status = gdf["status"].to_numpy(dtype=object)[rows]
+    out, keep, unions = _resolve_overlaps(
+        out, status, what, repairs, warn=not overlaps_expected
+    )
+    if keep is not None:
+        rows, out, status = rows[keep], out[keep], status[keep]
+    attrs = {"repairs": repairs, "dropped": dropped}
+    return _Layer(gdf, rows, out, status, attrs, unions=unions)
 
 
 def _repair(
@@ -449,26 +549,33 @@ def _repair(
         f"make_valid; their area went from {before:,.1f} to {after:,.1f} km² "
         "(ring areas as drawn vs. the repaired shape)",
         FrontlineWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
     return polys, owner
 
 
 def _resolve_overlaps(
-    gdf: gpd.GeoDataFrame,
+    geoms: NDArray[np.object_],
+    status_of: NDArray[np.object_],
     what: str,
     repairs: list[dict[str, Any]],
     *,
     warn: bool = True,
-) -> gpd.GeoDataFrame:
-    status_of = gdf["status"].to_numpy(dtype=object)
+) -> tuple[NDArray[np.object_], NDArray[np.bool_] | None, dict[str, Geometry] | None]:
+    """Give overlapping area to the first status in PRECEDENCE.
+
+    Returns the geometries, the rows to keep (None: all, nothing changed) and
+    the union of each status's geometries (None with fewer than two
+    statuses), which the time series reuses.
+    """
     statuses = [s for s in PRECEDENCE if (status_of == s).any()]
     if len(statuses) < 2:
-        return gdf
-    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+        return geoms, None, None
+    geoms = geoms.copy()
     claimed = None
     moved_total = 0.0
     moved: dict[str, float] = {}
+    unions: dict[str, Geometry] = {}
     for status in statuses:
         mask = status_of == status
         if claimed is not None:
@@ -484,12 +591,11 @@ def _resolve_overlaps(
                     moved[status] = km2
                     moved_total += km2
         union = shapely.union_all(geoms[mask])
+        unions[status] = union
         claimed = union if claimed is None else shapely.union(claimed, union)
     if not moved:
-        return gdf
-    out = gdf.copy()
-    out.geometry = geoms
-    out = out.loc[shapely.area(geoms) > 0]
+        return geoms, None, unions
+    keep = shapely.area(geoms) > 0
     parts = "; ".join(f"{km2:,.2f} km² taken from {s}" for s, km2 in moved.items())
     repairs.append({"what": "overlap", "area_km2": round(moved_total, 3), **moved})
     message = (
@@ -497,7 +603,7 @@ def _resolve_overlaps(
         f"counted once, by precedence {' > '.join(PRECEDENCE)} ({parts})"
     )
     if warn and moved_total >= _WARN_OVERLAP_KM2:
-        warnings.warn(message, FrontlineWarning, stacklevel=4)
+        warnings.warn(message, FrontlineWarning, stacklevel=5)
     else:
         log.info(message)
-    return out
+    return geoms, keep, unions

@@ -50,7 +50,13 @@ import shapely
 
 from frontline._tiles import TILE_DEG, TileOverlay
 from frontline.areas import _geodesic
-from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_control
+from frontline.control import (
+    PRECEDENCE,
+    RUSSIAN_HELD,
+    _read_layer,
+    is_normalised,
+    read_control,
+)
 from frontline.errors import (
     FrontlineWarning,
     InputFileNotFoundError,
@@ -695,7 +701,31 @@ class _Snap:
 
 
 def _snapshot(layer: gpd.GeoDataFrame, index: int = 0, label: str = "") -> _Snap:
-    date = layer.attrs.get("date")
+    return _snap(
+        layer["status"].to_numpy(),
+        np.asarray(layer.geometry.values, dtype=object),
+        layer.attrs,
+        index,
+        label,
+    )
+
+
+def _snap(
+    status: NDArray[np.object_],
+    geoms: NDArray[np.object_],
+    attrs: dict[str, Any],
+    index: int,
+    label: str,
+    *,
+    unions: dict[str, Geometry] | None = None,
+) -> _Snap:
+    """Reduce a layer to its date and one geometry per status.
+
+    ``unions`` are the per-status unions the reader made while resolving
+    overlaps (over the same rows, plus rows it emptied, which add nothing);
+    they are used instead of computing the unions again.
+    """
+    date = attrs.get("date")
     if not isinstance(date, dt.date):
         raise OptionError(
             f"snapshot {label or f'#{index}'} has no date (attrs['date'] is "
@@ -704,28 +734,47 @@ def _snapshot(layer: gpd.GeoDataFrame, index: int = 0, label: str = "") -> _Snap
         )
     if isinstance(date, dt.datetime):
         date = date.date()
-    status = layer["status"].to_numpy()
-    geoms = np.asarray(layer.geometry.values, dtype=object)
-    unions: dict[str, Geometry] = {}
+    out: dict[str, Geometry] = {}
     for name in PRECEDENCE:
         mask = status == name
         if mask.any():
             sel = geoms[mask]
-            unions[name] = sel[0] if len(sel) == 1 else shapely.union_all(sel)
-    published = layer.attrs.get("published")
+            if len(sel) == 1:
+                out[name] = sel[0]
+            elif unions is not None and name in unions:
+                out[name] = unions[name]
+            else:
+                out[name] = shapely.union_all(sel)
+    published = attrs.get("published")
     return _Snap(
         index,
         label,
         date,
-        source=layer.attrs.get("source"),
+        source=attrs.get("source"),
         published=str(published) if published is not None else None,
-        geoms=unions,
-        coverage=layer.attrs.get("coverage"),
+        geoms=out,
+        coverage=attrs.get("coverage"),
     )
 
 
 def _read(item: Any, index: int) -> _Snap:
+    """Read one snapshot; files and raw layers skip the GeoDataFrame output."""
     label = _describe(item, index)
+    if isinstance(item, (str, Path)) or (
+        _is_geoframe(item) and not is_normalised(item)
+    ):
+        layer = _read_layer(
+            item,
+            status=None,
+            status_column=None,
+            status_map=None,
+            date=None,
+            source="auto",
+            layer=None,
+        )
+        return _snap(
+            layer.status, layer.geoms, layer.attrs, index, label, unions=layer.unions
+        )
     return _snapshot(_as_layer(item), index, label)
 
 

@@ -204,7 +204,7 @@ def repair_invalid(
         f"their area went from {before:,.1f} to {after:,.1f} km² (ring areas as "
         "drawn vs. the repaired shape)",
         FrontlineWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
     return out, [repair]
 

@@ -76,7 +76,7 @@ class GenericAdapter:
                     f"as 'occupied', but columns {labelled[:5]} may hold classes; "
                     "pass status_column=... (and status_map=...) to use them",
                     FrontlineWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
             else:
                 log.info("%s: no class information; reading all as occupied", what)
