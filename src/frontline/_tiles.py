@@ -17,7 +17,7 @@ snapshot:
 
 Same directed boundary inside a closed tile means the same geometry inside it,
 so reuse is exact, not an approximation. Areas come from the area engine
-(:func:`frontline.areas._geodesic`); pieces of one region add up to what one
+(:func:`frontline.areas._km2`); pieces of one region add up to what one
 overlay would give, because a straight lon/lat edge split at a tile edge is
 densified and integrated the same way on both sides.
 """
@@ -31,7 +31,7 @@ import numpy as np
 
 import shapely
 
-from frontline.areas import _geodesic, _polygon_parts
+from frontline.areas import _km2, _polygon_parts
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -276,7 +276,7 @@ class TileOverlay:
         if iy not in self._row_km2:
             y_lo = self.y0 + iy * self.tile
             box = shapely.box(self.x0, y_lo, self.x0 + self.tile, y_lo + self.tile)
-            self._row_km2[iy] = float(_geodesic(np.array([box], dtype=object))[0])
+            self._row_km2[iy] = float(_km2(np.array([box], dtype=object))[0])
         return self._row_km2[iy]
 
     def _ensure_km2(self, tiles: NDArray[np.intp]) -> None:
@@ -302,14 +302,14 @@ class TileOverlay:
                     geoms.append(part)
                     where.append((t, r))
         if geoms:
-            km2 = _geodesic(np.asarray(geoms, dtype=object))
+            km2 = _km2(np.asarray(geoms, dtype=object))
             rows, cols = zip(*where, strict=True)
             self._piece_km2[list(rows), list(cols)] = km2
         self._piece_done[todo] = True
 
     def region_km2(self) -> NDArray[np.float64]:
         """Geodesic km² of each whole region."""
-        return _geodesic(self.regions)
+        return _km2(self.regions)
 
     # -- measuring ---------------------------------------------------------
     def measure(self, geom: Geometry | None, key: str = "") -> NDArray[np.float64]:
@@ -468,9 +468,7 @@ class TileOverlay:
         if not geoms:
             return
         rows, cols = zip(*where, strict=True)
-        np.add.at(
-            km2, (list(rows), list(cols)), _geodesic(np.asarray(geoms, dtype=object))
-        )
+        np.add.at(km2, (list(rows), list(cols)), _km2(np.asarray(geoms, dtype=object)))
 
 
 def _is_box(part: Geometry, box: tuple[float, float, float, float]) -> bool:

@@ -295,9 +295,5 @@ def _overlay_km2(
         if not hit.any():
             continue
         parts = shapely.intersection(region_geoms[hit], geom)
-        table.loc[table.index[hit], status] = _geodesic(np.asarray(parts, dtype=object))
+        table.loc[table.index[hit], status] = _km2(np.asarray(parts, dtype=object))
     return table
-
-
-#: The engine's km², under the name other modules import (to be renamed).
-_geodesic = _km2

@@ -43,7 +43,7 @@ import pandas as pd
 
 import shapely
 
-from frontline.areas import _geodesic, _overlay_km2
+from frontline.areas import _km2, _overlay_km2
 from frontline.control import RUSSIAN_HELD, is_normalised, read_control
 from frontline.errors import FrontlineWarning, OptionError
 from frontline.regions import (
@@ -276,7 +276,7 @@ def _measure(
         geoms[_key("only", a, b)] = shapely.difference(held[a], held[b])
     km2 = _overlay_km2(units, geoms)
     area = pd.Series(
-        _geodesic(np.asarray(units.geometry.values, dtype=object)), index=km2.index
+        _km2(np.asarray(units.geometry.values, dtype=object)), index=km2.index
     )
     if basis == "official":
         scale = units.official_area_km2.to_numpy(dtype=float) / area.to_numpy()

@@ -36,7 +36,7 @@ import pandas as pd
 
 import shapely
 
-from frontline.areas import _geodesic, _polygon_parts
+from frontline.areas import _km2, _polygon_parts
 from frontline.errors import (
     CRSError,
     EmptyLayerError,
@@ -526,10 +526,10 @@ def _repair(
     invalid = ~shapely.is_valid(polys)
     if not invalid.any():
         return polys, owner
-    before = _geodesic(polys[invalid]).sum()
+    before = _km2(polys[invalid]).sum()
     fixed = shapely.make_valid(polys[invalid])
     fixed_polys, fixed_owner = _polygon_parts(fixed)
-    after = _geodesic(fixed_polys).sum()
+    after = _km2(fixed_polys).sum()
     keep = np.flatnonzero(~invalid)
     n_features = len(np.unique(owner))
     polys = np.concatenate([polys[keep], fixed_polys])
@@ -582,7 +582,7 @@ def _resolve_overlaps(
             hit = mask & shapely.intersects(geoms, claimed)
             if hit.any():
                 overlap = shapely.intersection(geoms[hit], claimed)
-                km2 = float(_geodesic(overlap).sum())
+                km2 = float(_km2(overlap).sum())
                 if km2 > 0:
                     # Overlay output has clockwise shells; keep ours CCW.
                     geoms[hit] = shapely.orient_polygons(

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from frontline._display import FrontlineTable
-from frontline.areas import _geodesic, _overlay_km2
+from frontline.areas import _km2, _overlay_km2
 from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_control
 from frontline.errors import OptionError
 from frontline.regions import (
@@ -130,7 +130,7 @@ def control_table(
     }
     km2 = _overlay_km2(units, status_geoms)
     area = pd.Series(
-        _geodesic(np.asarray(units.geometry.values, dtype=object)),
+        _km2(np.asarray(units.geometry.values, dtype=object)),
         index=km2.index,
     )
     table = pd.DataFrame(
@@ -212,14 +212,14 @@ def _report_attrs(
         if status_geoms[s] is not None and not status_geoms[s].is_empty
     ]
     geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
-    totals = _geodesic(geoms)
+    totals = _km2(geoms)
     if boundaries is None:
         outline = _ukraine_outline()
         source = BOUNDARY_SOURCE
     else:
         outline = shapely.union_all(np.asarray(boundaries.geometry.values))
         source = boundaries.attrs.get("boundary_source", "user-supplied boundaries")
-    inside = _geodesic(shapely.intersection(geoms, outline))
+    inside = _km2(shapely.intersection(geoms, outline))
     russian = sum(t for s, t in zip(statuses, totals, strict=True) if s in RUSSIAN_HELD)
     date = layer.attrs.get("date")
     return {

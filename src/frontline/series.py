@@ -49,7 +49,7 @@ import pandas as pd
 import shapely
 
 from frontline._tiles import TILE_DEG, TileOverlay
-from frontline.areas import _geodesic
+from frontline.areas import _km2
 from frontline.control import (
     PRECEDENCE,
     RUSSIAN_HELD,
@@ -387,7 +387,7 @@ def change_polygons(
         geometry=list(geoms),
         crs="EPSG:4326",
     )
-    out.insert(3, "area_km2", _geodesic(geoms) if len(geoms) else [])
+    out.insert(3, "area_km2", _km2(geoms) if len(geoms) else [])
     out.attrs.update(
         date_before=first.date.isoformat(), date_after=second.date.isoformat()
     )
@@ -990,7 +990,7 @@ def _series_table(
     present = {s for rec in kept for s in rec[5]}
     statuses = [s for s in _ALL_STATUSES if s in present]
     ids = list(units.region_id)
-    area = _geodesic(np.asarray(units.geometry.values, dtype=object))
+    area = _km2(np.asarray(units.geometry.values, dtype=object))
     # Group rows: sums of their members.
     members = [np.array([ids.index(m) for m in groups[g]]) for g in groups]
     row_ids = [*ids, *groups]

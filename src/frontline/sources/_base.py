@@ -13,7 +13,7 @@ import numpy as np
 
 import shapely
 
-from frontline.areas import _geodesic
+from frontline.areas import _km2
 from frontline.control import RUSSIAN_HELD, STATUSES
 from frontline.errors import (
     FrontlineWarning,
@@ -167,7 +167,7 @@ def measure_km2(geoms: Any) -> NDArray[np.float64]:
     out = np.zeros(len(arr), dtype=float)
     present = np.array([g is not None and not g.is_empty for g in arr], dtype=bool)
     if present.any():
-        out[present] = _geodesic(shapely.make_valid(shapely.force_2d(arr[present])))
+        out[present] = _km2(shapely.make_valid(shapely.force_2d(arr[present])))
     return out
 
 
@@ -186,7 +186,7 @@ def repair_invalid(
     invalid = ~shapely.is_valid(flat)
     if not invalid.any():
         return gdf, []
-    before = float(_geodesic(flat[invalid]).sum())  # ring areas as drawn
+    before = float(_km2(flat[invalid]).sum())  # ring areas as drawn
     fixed = shapely.make_valid(flat[invalid])
     after = float(measure_km2(fixed).sum())
     out = gdf.copy()
