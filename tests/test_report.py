@@ -232,3 +232,31 @@ def test_report_renders_in_jupyter_with_its_provenance():
     assert html.count("font-weight: bold") >= 1
     # Slices and copies stay renderable and keep their attrs.
     assert "2024-11-20" in table.head(2)._repr_html_()
+
+
+def test_control_layer_shows_a_small_map_in_jupyter():
+    from frontline._display import layer_html, register_jupyter
+
+    html = layer_html(fl.load_sample())
+    assert html.startswith('<div><img src="data:image/png;base64,')
+    assert "ILLUSTRATIVE" in html and "2024-11-20" in html
+    assert "occupied_before_2022" in html  # the table follows the map
+    plain = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4326)
+    assert layer_html(plain) == plain._repr_html_()
+    # Outside IPython nothing is registered.
+    assert register_jupyter() is False
+
+
+def test_register_jupyter_in_an_ipython_shell():
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from frontline._display import register_jupyter
+
+    shell = InteractiveShell.instance()
+    try:
+        assert register_jupyter() is True
+        data, _ = shell.display_formatter.format(fl.load_sample())
+        assert data["text/html"].startswith("<div><img")
+    finally:
+        InteractiveShell.clear_instance()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from frontline._display import register_jupyter as _register_jupyter
 from frontline.areas import area_km2
 from frontline.claims import Claim, ClaimCheck, check_claim
 from frontline.compare import compare_sources
@@ -86,6 +87,8 @@ from frontline.settlements import (
     settlements_changed,
     settlements_status,
 )
+
+_register_jupyter()
 
 try:
     __version__ = version("frontline")

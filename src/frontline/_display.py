@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FrontlineTable"]
+__all__ = ["FrontlineTable", "layer_html", "register_jupyter"]
 
 _GROUPS = {"four", "six", "all", "total"}
 
@@ -64,3 +64,78 @@ class FrontlineTable(pd.DataFrame):
         if attrs.get("illustrative"):
             parts.append("ILLUSTRATIVE sample, not a survey")
         return " — ".join(parts)
+
+
+def layer_html(gdf: Any) -> str | None:
+    """HTML of a GeoDataFrame: a small map first when it is a control layer.
+
+    Other GeoDataFrames keep their own HTML, so registering this for every
+    GeoDataFrame (see :func:`register_jupyter`) changes nothing else.
+    """
+    from frontline.control import is_normalised
+
+    table = gdf._repr_html_()
+    if not is_normalised(gdf) or len(gdf) == 0:
+        return table  # type: ignore[no-any-return]
+    try:
+        image = _small_map_png(gdf)
+    except Exception:
+        return table  # type: ignore[no-any-return]
+    attrs = gdf.attrs
+    caption = " — ".join(
+        str(v)
+        for v in (
+            attrs.get("date") or "date unknown",
+            attrs.get("source") or "source unknown",
+            "ILLUSTRATIVE sample, not a survey" if attrs.get("illustrative") else "",
+        )
+        if v
+    )
+    return (
+        f'<div><img src="data:image/png;base64,{image}" '
+        f'alt="map of the control layer"/>'
+        f"<p><small>{html.escape(caption)}</small></p>{table}</div>"
+    )
+
+
+def _small_map_png(gdf: Any) -> str:
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    from frontline.plot import plot_control
+    from frontline.regions import load_regions
+
+    fig = Figure(figsize=(4.0, 3.0), dpi=72)
+    ax = fig.add_subplot()
+    outline = load_regions("all")
+    outline.boundary.plot(ax=ax, color="0.6", linewidth=0.4)
+    plot_control(gdf, ax=ax)
+    ax.set_axis_off()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def register_jupyter() -> bool:
+    """Show control layers with a small map in IPython/Jupyter.
+
+    Called on ``import frontline`` when IPython is running; returns whether a
+    formatter was registered.
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return False
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    import geopandas as gpd
+
+    shell.display_formatter.formatters["text/html"].for_type(
+        gpd.GeoDataFrame, layer_html
+    )
+    return True
