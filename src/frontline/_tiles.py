@@ -17,9 +17,9 @@ snapshot:
 
 Same directed boundary inside a closed tile means the same geometry inside it,
 so reuse is exact, not an approximation. Areas come from the area engine
-(:func:`frontline.areas._km2`); pieces of one region add up to what one
-overlay would give, because a straight lon/lat edge split at a tile edge is
-densified and integrated the same way on both sides.
+(:func:`frontline.areas._km2`), which is additive: pieces of one region cut
+at tile edges add up, to rounding, to what one overlay gives. Units must not
+overlap (``frontline.series`` falls back to a plain overlay when they do).
 """
 
 from __future__ import annotations

@@ -568,7 +568,12 @@ def _cmd_change(args: argparse.Namespace) -> None:
     resolve_regions(args.regions)
     table = change(args.before, args.after, args.regions, status=args.status)
     with _output(args.output) as out:
-        if args.format == "table":
+        if args.format == "table" and table.empty:
+            out.write(
+                f"neither map has {args.status!r} area in the selected regions: "
+                "nothing was gained or lost\n"
+            )
+        elif args.format == "table":
             row = table.iloc[0]
             out.write(
                 f"Change from {row.date_before:%Y-%m-%d} to {row.date_after:%Y-%m-%d} "
@@ -907,6 +912,12 @@ def _output(path: str | None, *, binary: bool = False) -> Iterator[Any]:
         yield sys.stdout.buffer if binary else sys.stdout
         return
     target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OptionError(
+            f"cannot write {path!r}: the directory {str(parent)!r} does not exist; "
+            "create it first"
+        )
     fd, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.",
         suffix=".tmp",

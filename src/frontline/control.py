@@ -370,13 +370,14 @@ def _parse_date(value: Any) -> dt.date:
 def _date_from_column(raw: gpd.GeoDataFrame) -> dt.date | None:
     if "date" not in raw.columns:
         return None
-    values = raw["date"].dropna().astype(str).unique()
-    if len(values) != 1:
-        return None
-    try:
-        return _parse_date(values[0])
-    except OptionError:
-        return None
+    dates = set()
+    for value in raw["date"].dropna().unique():
+        try:
+            dates.add(_parse_date(value))
+        except OptionError:
+            return None
+    # Several times of one day are one date; several days are no single date.
+    return dates.pop() if len(dates) == 1 else None
 
 
 @functools.cache
@@ -503,7 +504,7 @@ def _normalise(
     polys, owner = shapely.orient_polygons(polys[order]), owner[order]
     merged = shapely.multipolygons(polys, indices=owner.astype(np.intp))
     kept = np.unique(owner)
-    rows, out = rows[kept], merged[kept]
+    rows, out = rows[kept], _merge_overlapping_parts(merged[kept], what, repairs)
     _check_extent(out, path)
     status = gdf["status"].to_numpy(dtype=object)[rows]
     out, keep, unions = _resolve_overlaps(
@@ -513,6 +514,49 @@ def _normalise(
         rows, out, status = rows[keep], out[keep], status[keep]
     attrs = {"repairs": repairs, "dropped": dropped}
     return _Layer(gdf, rows, out, status, attrs, unions=unions)
+
+
+def _merge_overlapping_parts(
+    features: NDArray[np.object_], what: str, repairs: list[dict[str, Any]]
+) -> NDArray[np.object_]:
+    """Dissolve the parts of a feature that overlap or share edges.
+
+    Each part may be valid while the feature's MultiPolygon is not: parts that
+    overlap would be counted twice by anything that sums parts. They are
+    merged; a change of area (a real overlap) is warned about and recorded.
+    """
+    bad = ~shapely.is_valid(features)
+    if not bad.any():
+        return features
+    features = features.copy()
+    before = _km2(features[bad])
+    fixed = []
+    for geom in features[bad]:
+        parts, _ = _polygon_parts(
+            np.array([shapely.union_all(shapely.get_parts(geom))])
+        )
+        fixed.append(shapely.multipolygons(shapely.orient_polygons(parts)))
+    features[bad] = np.array(fixed, dtype=object)
+    after = _km2(features[bad])
+    removed = float((before - after).sum())
+    if removed >= _WARN_OVERLAP_KM2:
+        repairs.append(
+            {
+                "what": "merged overlapping parts",
+                "features": int(bad.sum()),
+                "area_before_km2": round(float(before.sum()), 3),
+                "area_after_km2": round(float(after.sum()), 3),
+            }
+        )
+        warnings.warn(
+            f"{what}: {int(bad.sum())} feature(s) have parts that overlap each "
+            f"other; merged them so {removed:,.1f} km² are not counted twice",
+            FrontlineWarning,
+            stacklevel=5,
+        )
+    else:
+        log.info("%s: merged the touching parts of %d feature(s)", what, bad.sum())
+    return features
 
 
 def _repair(
@@ -581,8 +625,10 @@ def _resolve_overlaps(
         if claimed is not None:
             hit = mask & shapely.intersects(geoms, claimed)
             if hit.any():
-                overlap = shapely.intersection(geoms[hit], claimed)
-                km2 = float(_km2(overlap).sum())
+                # Measured on the union, so rows of one status that overlap
+                # each other are not counted once per row.
+                overlap = shapely.intersection(shapely.union_all(geoms[hit]), claimed)
+                km2 = float(_km2(np.array([overlap], dtype=object))[0])
                 if km2 > 0:
                     # Overlay output has clockwise shells; keep ours CCW.
                     geoms[hit] = shapely.orient_polygons(

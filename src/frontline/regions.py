@@ -359,6 +359,18 @@ def _check_boundaries(
             f"boundaries hold several rows for {dupes}; dissolve them first "
             "(gdf.dissolve('region_id', as_index=False))"
         )
+    unknown = sorted(set(boundaries.region_id) - set(_embedded().region_id))
+    if unknown:
+        raise RegionNotFoundError(
+            f"boundaries have region_id values that are not Ukrainian units: "
+            f"{unknown[:10]}; expected ISO 3166-2 ids such as UA-14"
+        )
+    missing = [c for c in _COLUMNS if c not in boundaries.columns]
+    if missing:  # names and official areas come from the embedded table
+        meta = _embedded().set_index("region_id")
+        boundaries = boundaries.copy()
+        for col in missing:
+            boundaries[col] = boundaries.region_id.map(meta[col]).to_numpy()
     return boundaries
 
 
