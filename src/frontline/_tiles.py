@@ -18,8 +18,8 @@ snapshot:
 Same directed boundary inside a closed tile means the same geometry inside it,
 so reuse is exact, not an approximation. Areas come from the area engine
 (:func:`frontline.areas._km2`), which is additive: pieces of one region cut
-at tile edges add up, to rounding, to what one overlay gives. Units must not
-overlap (``frontline.series`` falls back to a plain overlay when they do).
+at tile edges add up, to rounding, to what one overlay gives. Units may
+overlap: a tile covered by several units counts for each of them.
 """
 
 from __future__ import annotations
@@ -236,9 +236,17 @@ class TileOverlay:
                     )
             for t, row in zip(inner.tolist(), member, strict=True):
                 idx = np.flatnonzero(row)
-                # The pieces are whole tiles, never clipped: no geometry kept.
-                self._pieces[t] = (idx, np.full(len(idx), None, dtype=object))
-                self._whole[t] = idx[0] if len(idx) else -1
+                if len(idx) <= 1:
+                    # The piece is the whole tile, never clipped: no geometry kept.
+                    self._pieces[t] = (idx, np.full(len(idx), None, dtype=object))
+                    self._whole[t] = idx[0] if len(idx) else -1
+                else:
+                    # Units that overlap each other (a Crimea that includes
+                    # Sevastopol) each get the whole tile: keep the box as
+                    # every unit's piece, and no single owner.
+                    box = shapely.box(*self._box(t))
+                    self._pieces[t] = (idx, np.full(len(idx), box, dtype=object))
+                    self._whole[t] = -1
         for t in new[edge].tolist():
             self._tile_pieces(t)
 
@@ -268,7 +276,9 @@ class TileOverlay:
                 for r, p in zip(idx_kept.tolist(), parts, strict=True)
                 if _is_box(p, box)
             ]
-            self._whole[t] = whole[0] if whole else -1
+            # A single owner lets the clip stand for the piece; several units
+            # covering the tile (overlapping units) go through the intersection.
+            self._whole[t] = whole[0] if len(whole) == 1 else -1
         return self._pieces[t]
 
     def _box_km2(self, iy: int) -> float:

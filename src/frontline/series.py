@@ -49,7 +49,7 @@ import pandas as pd
 import shapely
 
 from frontline._tiles import TILE_DEG, TileOverlay
-from frontline.areas import _km2, _overlay_km2
+from frontline.areas import _km2
 from frontline.control import (
     PRECEDENCE,
     RUSSIAN_HELD,
@@ -798,52 +798,19 @@ def _read(item: Any, index: int) -> _Snap:
 
 # -- measuring -------------------------------------------------------------
 class _Overlay:
-    """The tiled overlay of the selected units, one stream per status.
-
-    The tile engine assumes units that do not overlap (a tile inside one unit
-    is given to that unit only). Boundary sets whose units overlap by more
-    than a sliver (e.g. a Crimea that includes Sevastopol) are measured with
-    the plain overlay instead, so every unit gets its full share.
-    """
+    """The tiled overlay of the selected units, one stream per status."""
 
     def __init__(self, units: gpd.GeoDataFrame, tile_deg: float = TILE_DEG):
-        geoms = np.asarray(units.geometry.values, dtype=object)
-        self.units = units
-        self.tiles = (
-            TileOverlay(geoms, tile_deg) if _overlap_km2(geoms) < _OVERLAP_KM2 else None
+        self.tiles = TileOverlay(
+            np.asarray(units.geometry.values, dtype=object), tile_deg
         )
 
-    def measure_geom(self, geom: Geometry, key: str) -> NDArray[np.float64]:
-        """km² of one geometry inside each unit (``key``: its reuse stream)."""
-        if self.tiles is not None:
-            return self.tiles.measure(geom, key)
-        table = _overlay_km2(self.units, {key: geom})
-        return np.asarray(table[key].to_numpy(dtype=float))
-
     def measure(self, snap: _Snap) -> dict[str, NDArray[np.float64]]:
-        out = {name: self.measure_geom(g, name) for name, g in snap.geoms.items()}
+        out = {name: self.tiles.measure(g, name) for name, g in snap.geoms.items()}
         held = [out[s] for s in RUSSIAN_HELD if s in out]
         if held:
             out[RUSSIAN_HELD_STATUS] = np.sum(held, axis=0)
         return out
-
-
-#: Units overlapping by more than this (km²) are measured without tiles.
-_OVERLAP_KM2: Final = 1.0
-
-
-def _overlap_km2(geoms: NDArray[np.object_]) -> float:
-    """km² where two units overlap (only pairs whose interiors meet are cut)."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    pairs = left < right
-    left, right = left[pairs], right[pairs]
-    meet = shapely.relate_pattern(geoms[left], geoms[right], "2********")
-    if not meet.any():
-        return 0.0
-    return float(
-        _km2(shapely.intersection(geoms[left[meet]], geoms[right[meet]])).sum()
-    )
 
 
 #: (input index, label, date, source, published, km² by status, coverage)
@@ -1240,10 +1207,10 @@ def _pair_rows(
                 "date_after": second.date,
                 "days": days,
                 "status": name,
-                "before": engine.measure_geom(old, f"{name}:state"),
-                "after": engine.measure_geom(new, f"{name}:state"),
-                "gained": engine.measure_geom(_difference(new, old), f"{name}:+"),
-                "lost": engine.measure_geom(_difference(old, new), f"{name}:-"),
+                "before": engine.tiles.measure(old, f"{name}:state"),
+                "after": engine.tiles.measure(new, f"{name}:state"),
+                "gained": engine.tiles.measure(_difference(new, old), f"{name}:+"),
+                "lost": engine.tiles.measure(_difference(old, new), f"{name}:-"),
             }
         )
     return rows
