@@ -254,7 +254,7 @@ def buffer_zone(
     Notes
     -----
     The strip is a buffer of the line in a local azimuthal equidistant
-    projection (metres), densified and measured geodesically.
+    projection (metres), densified, and measured on the WGS84 ellipsoid.
 
     Examples
     --------

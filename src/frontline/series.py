@@ -10,8 +10,8 @@ period; :func:`resample` keeps the last situation of each week or month, and
 
 Snapshots are streamed: one layer is held at a time, so memory does not grow
 with the number of snapshots. Every figure comes from the area engine
-(:mod:`frontline.areas`, geodesic km²), through a tiled overlay that measures
-only the tiles a snapshot changed (:mod:`frontline._tiles`).
+(:mod:`frontline.areas`, km² on the WGS84 ellipsoid), through a tiled overlay
+that measures only the tiles a snapshot changed (:mod:`frontline._tiles`).
 
 Dates and rules
 ---------------
@@ -142,7 +142,7 @@ _SUFFIXES: Final = (
 #: The progress bar appears only after this many seconds (short runs show none).
 _PROGRESS_DELAY_S: Final = 2.0
 _METHOD: Final = (
-    "geodesic km² (WGS84, edges straight in lon/lat densified to 0.01°), control "
+    "km² on the WGS84 ellipsoid (exact for edges straight in lon/lat), control "
     "clipped to each region through a tiled overlay"
 )
 
@@ -190,7 +190,7 @@ def timeseries(
         and ``six``), then status. Statuses are those present in any snapshot
         (precedence order) plus ``russian_held`` (``occupied`` +
         ``occupied_before_2022``); a status absent from one snapshot is 0
-        there. ``share_pct`` is the share of the region's geodesic area.
+        there. ``share_pct`` is the share of the region's area.
         ``attrs``: ``regions``, ``groups``, ``region_area_km2``, ``sources``
         (date → source), ``duplicates``, ``gaps``, ``method``, ``boundaries``.
 
@@ -329,7 +329,7 @@ def change_polygons(
     -------
     geopandas.GeoDataFrame
         Columns ``change`` (``gained`` or ``lost``), ``status``,
-        ``region_id``, ``area_km2`` (geodesic) and ``geometry`` (EPSG:4326,
+        ``region_id``, ``area_km2`` (on the ellipsoid) and ``geometry`` (EPSG:4326,
         one MultiPolygon per row); empty changes give no row. ``attrs`` has
         ``date_before`` and ``date_after``.
 
