@@ -44,7 +44,7 @@ import pandas as pd
 import shapely
 
 from frontline.areas import _km2, _overlay_km2
-from frontline.control import RUSSIAN_HELD, is_normalised, read_control
+from frontline.control import RUSSIAN_HELD, as_layer, status_union
 from frontline.errors import FrontlineWarning, OptionError
 from frontline.regions import (
     _check_boundaries,
@@ -161,6 +161,7 @@ def compare_sources(
     Examples
     --------
     >>> import geopandas as gpd, shapely
+    >>> from frontline import read_control
     >>> def layer(x1):
     ...     gdf = gpd.GeoDataFrame({"status": ["occupied"]},
     ...                            geometry=[shapely.box(37, 47.5, x1, 48)], crs=4326)
@@ -182,7 +183,7 @@ def compare_sources(
             f"compare_sources needs at least two layers, got {len(layers)} "
             f"({list(layers)}); pass {{'name': layer, ...}} for each source"
         )
-    named = {str(name): _as_layer(layer) for name, layer in layers.items()}
+    named = {str(name): as_layer(layer) for name, layer in layers.items()}
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
         boundaries = _check_boundaries(boundaries)
@@ -261,11 +262,11 @@ def _measure(
     named: dict[str, gpd.GeoDataFrame], units: gpd.GeoDataFrame, basis: str
 ) -> tuple[pd.DataFrame, pd.Series]:
     """km² of every source's statuses and of the derived areas, per unit."""
-    held = {name: _union(layer, RUSSIAN_HELD) for name, layer in named.items()}
+    held = {name: status_union(layer, RUSSIAN_HELD) for name, layer in named.items()}
     geoms: dict[str, Any] = {}
     for name, layer in named.items():
         geoms[_key("source", name)] = held[name]
-        geoms[_key("contested", name)] = _union(layer, ("contested",))
+        geoms[_key("contested", name)] = status_union(layer, ("contested",))
     every = np.asarray(list(held.values()), dtype=object)
     union = shapely.union_all(every)
     common = shapely.intersection_all(every)
@@ -313,14 +314,6 @@ def _row(
     }
 
 
-def _as_layer(layer: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    if isinstance(layer, gpd.GeoDataFrame) and is_normalised(layer):
-        return layer
-    return read_control(layer)
-
-
 def _key(*parts: str) -> str:
     return _SEP.join(parts)
 
@@ -329,11 +322,6 @@ def _iso(date: Any) -> str | None:
     if isinstance(date, dt.date):
         return date.isoformat()
     return None if date is None else str(date)
-
-
-def _union(layer: gpd.GeoDataFrame, statuses: tuple[str, ...]) -> Any:
-    mask = layer["status"].isin(statuses).to_numpy()
-    return shapely.union_all(np.asarray(layer.geometry.values[mask], dtype=object))
 
 
 def _coverage(layer: gpd.GeoDataFrame) -> dict[str, bool]:

@@ -47,7 +47,7 @@ from frontline.errors import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from numpy.typing import NDArray
 
@@ -59,8 +59,10 @@ __all__ = [
     "PRECEDENCE",
     "RUSSIAN_HELD",
     "STATUSES",
+    "as_layer",
     "is_normalised",
     "read_control",
+    "status_union",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,25 @@ _NORMALISED: Final = "frontline_normalised"
 def is_normalised(gdf: gpd.GeoDataFrame) -> bool:
     """Tell whether a GeoDataFrame is the output of :func:`read_control`."""
     return bool(gdf.attrs.get(_NORMALISED)) and "status" in gdf.columns
+
+
+def as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a normalised control layer: as given if it is one, else read it.
+
+    Every function that accepts "a control layer" (a path or a GeoDataFrame)
+    goes through here, so a layer already read is never normalised twice.
+    """
+    import geopandas as gpd
+
+    if isinstance(control, gpd.GeoDataFrame) and is_normalised(control):
+        return control
+    return read_control(control)
+
+
+def status_union(layer: gpd.GeoDataFrame, statuses: Iterable[str]) -> Geometry:
+    """Return the union of a normalised layer's polygons of the given statuses."""
+    mask = layer["status"].isin(list(statuses)).to_numpy()
+    return shapely.union_all(np.asarray(layer.geometry.values[mask], dtype=object))
 
 
 def read_control(

@@ -45,7 +45,7 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 
 from frontline.areas import _overlay_km2, area_km2
-from frontline.control import RUSSIAN_HELD, is_normalised, read_control
+from frontline.control import RUSSIAN_HELD, as_layer, status_union
 from frontline.errors import EmptyLayerError, OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
@@ -202,7 +202,7 @@ def front_line(
     """
     _check_km("tolerance_km", tolerance_km)
     _check_km("river_km", river_km)
-    layer = _as_layer(control)
+    layer = as_layer(control)
     units, outline, source = _units_and_outline(boundaries)
     russian = _russian_held(layer)
     pieces: list[tuple[Geometry, bool]] = []
@@ -504,7 +504,7 @@ def distance_bands(
             f"edges_km must be at least two increasing, non-negative distances such "
             f"as (0, 10, 40, 80); got {tuple(edges_km)!r}"
         )
-    layer = _as_layer(control)
+    layer = as_layer(control)
     line = front_line(
         layer,
         tolerance_km=tolerance_km,
@@ -513,7 +513,7 @@ def distance_bands(
     )
     units_all, outline, source = _units_and_outline(boundaries)
     russian = shapely.intersection(_russian_held(layer), outline)
-    contested = _status_union(layer, ("contested",))
+    contested = status_union(layer, ("contested",))
     area = {
         "russian": russian,
         "ukrainian": shapely.difference(outline, shapely.union(russian, contested)),
@@ -596,14 +596,6 @@ def distance_bands(
 # -- helpers shared with scenarios --------------------------------------------
 
 
-def _as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    if isinstance(control, gpd.GeoDataFrame) and is_normalised(control):
-        return control
-    return read_control(control)
-
-
 def _check_km(name: str, value: float) -> None:
     if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
         raise OptionError(f"{name} must be a non-negative number of km, got {value!r}")
@@ -655,13 +647,8 @@ def _region_names(ids: Sequence[str]) -> tuple[list[str], list[str]]:
     return list(names.region_id), list(names.name)
 
 
-def _status_union(layer: gpd.GeoDataFrame, statuses: Iterable[str]) -> Geometry:
-    mask = layer.status.isin(list(statuses)).to_numpy()
-    return shapely.union_all(np.asarray(layer.geometry.values[mask]))
-
-
 def _russian_held(layer: gpd.GeoDataFrame) -> Geometry:
-    return _status_union(layer, RUSSIAN_HELD)
+    return status_union(layer, RUSSIAN_HELD)
 
 
 def _local_crs(geom: Geometry) -> tuple[Transformer, Transformer]:

@@ -38,7 +38,7 @@ import shapely
 from shapely.ops import polylabel
 
 from frontline.areas import area_km2
-from frontline.control import RUSSIAN_HELD
+from frontline.control import RUSSIAN_HELD, as_layer
 from frontline.errors import OptionError
 from frontline.regions import load_regions, region_names, resolve_regions
 
@@ -178,7 +178,7 @@ def plot_control(
     >>> len(ax.collections)
     2
     """
-    layer = _as_layer(control)
+    layer = as_layer(control)
     ax = _new_axes(ax, (7, 6))
     for status in _DRAW_ORDER:
         part = layer.geometry[(layer.status == status).to_numpy()]
@@ -296,7 +296,7 @@ def plot_map(
             raise OptionError(
                 f"unknown {name} {loc!r}; expected 'auto' or one of {get_args(Corner)}"
             )
-    layer = _as_layer(control)
+    layer = as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     context = _context_units(boundaries)
@@ -438,7 +438,7 @@ def plot_change_map(
 
     from frontline.areas import _overlay_km2
 
-    old, new = _as_layer(before), _as_layer(after)
+    old, new = as_layer(before), as_layer(after)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     context = _context_units(boundaries)
@@ -1157,7 +1157,7 @@ def animate(
         raise OptionError(
             f"fps must be a whole number of frames per second ≥ 1, got {fps!r}"
         )
-    frames = [_as_layer(layer) for layer in layers]
+    frames = [as_layer(layer) for layer in layers]
     if not frames:
         raise OptionError("animate needs at least one control layer; got none")
     writer = _writer(suffix, fps)
@@ -1245,7 +1245,7 @@ def explore(
         ) from exc
     from frontline.report import control_table
 
-    layer = _as_layer(control)
+    layer = as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     table = control_table(layer, regions, boundaries=boundaries)
@@ -1384,12 +1384,6 @@ def _add_lines(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
     ax.add_collection(collection, autolim=True)
     ax.autoscale_view()
     return collection
-
-
-def _as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    from frontline.report import _as_layer as as_layer
-
-    return as_layer(control)
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:

@@ -12,7 +12,7 @@ import shapely
 
 from frontline._display import FrontlineTable
 from frontline.areas import _km2, _overlay_km2
-from frontline.control import PRECEDENCE, RUSSIAN_HELD, is_normalised, read_control
+from frontline.control import PRECEDENCE, RUSSIAN_HELD, as_layer, status_union
 from frontline.errors import OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
@@ -116,18 +116,13 @@ def control_table(
     """
     if basis not in get_args(Basis):
         raise OptionError(f"unknown basis {basis!r}; expected one of {get_args(Basis)}")
-    layer = _as_layer(control)
+    layer = as_layer(control)
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
         boundaries = _check_boundaries(boundaries)
     units = load_regions(selection.ids, boundaries=boundaries)
 
-    status_geoms = {
-        status: shapely.union_all(
-            np.asarray(layer.geometry.values[(layer.status == status).to_numpy()])
-        )
-        for status in PRECEDENCE
-    }
+    status_geoms = {status: status_union(layer, [status]) for status in PRECEDENCE}
     km2 = _overlay_km2(units, status_geoms)
     area = pd.Series(
         _km2(np.asarray(units.geometry.values, dtype=object)),
@@ -188,15 +183,6 @@ def _clamp_to_area(table: pd.DataFrame) -> None:
             table[col] = table[col] * scale
         russian = russian.where(~over, table.area_km2)
     table["contested_km2"] = np.minimum(table.contested_km2, table.area_km2 - russian)
-
-
-def _as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a normalised layer: as given if it already is one, else read it."""
-    import geopandas as gpd
-
-    if isinstance(control, gpd.GeoDataFrame) and is_normalised(control):
-        return control
-    return read_control(control)
 
 
 def _report_attrs(

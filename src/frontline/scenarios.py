@@ -41,9 +41,9 @@ import shapely
 
 from frontline._display import FrontlineTable
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
-from frontline.control import _NORMALISED, STATUSES
+from frontline.control import _NORMALISED, STATUSES, as_layer
 from frontline.errors import OptionError
-from frontline.line import _as_layer, _buffer, _units_and_outline, front_line
+from frontline.line import _buffer, _units_and_outline, front_line
 from frontline.regions import group_label, load_regions, resolve_regions
 from frontline.report import control_table
 
@@ -478,7 +478,7 @@ def scenario_table(
 
 def _prepare(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Copy a layer, normalised, with the scenario columns."""
-    source = _as_layer(control)
+    source = as_layer(control)
     layer = source.copy()
     layer.attrs = dict(source.attrs)
     if BASELINE_COLUMN not in layer.columns:

@@ -54,8 +54,8 @@ from frontline.control import (
     PRECEDENCE,
     RUSSIAN_HELD,
     _read_layer,
+    as_layer,
     is_normalised,
-    read_control,
 )
 from frontline.errors import (
     FrontlineWarning,
@@ -670,10 +670,8 @@ def _expand_one(item: Any) -> list[Any]:
 
 
 def _as_layer(item: Any) -> gpd.GeoDataFrame:
-    if _is_geoframe(item) and is_normalised(item):
-        return item
     if isinstance(item, (str, Path)) or _is_geoframe(item):
-        return read_control(item)
+        return as_layer(item)
     raise OptionError(
         f"expected a path or a control layer (GeoDataFrame), got {type(item).__name__}"
     )

@@ -48,7 +48,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from frontline._names import normalise_name
-from frontline.control import PRECEDENCE, is_normalised, read_control
+from frontline.control import PRECEDENCE, as_layer
 from frontline.errors import (
     AmbiguousSettlementError,
     CRSError,
@@ -487,14 +487,6 @@ def find_settlement(
 # Status of places in a control layer
 
 
-def _as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    if isinstance(control, gpd.GeoDataFrame) and is_normalised(control):
-        return control
-    return read_control(control)
-
-
 def _places(
     settlements: gpd.GeoDataFrame | None,
     regions: str | Iterable[str] | None,
@@ -677,7 +669,7 @@ def settlements_status(
     """
     import geopandas as gpd
 
-    layer = _as_layer(control)
+    layer = as_layer(control)
     places = _places(settlements, regions, min_population, include_parts)
     points = np.asarray(places.geometry.values, dtype=object)
     status = _status_of(points, layer)
@@ -779,7 +771,7 @@ def settlements_changed(
     """
     import geopandas as gpd
 
-    first, second = _as_layer(before), _as_layer(after)
+    first, second = as_layer(before), as_layer(after)
     d0, d1 = _date_of(first), _date_of(second)
     if d0 is not None and d1 is not None and d0 > d1:
         raise OptionError(
@@ -896,7 +888,7 @@ def settlements_change_dates(
     points = np.asarray(places.geometry.values, dtype=object)
     dated: list[tuple[dt.date, NDArray[Any], Any]] = []
     for i, (date, item) in enumerate(_series(layers)):
-        layer = _as_layer(item)
+        layer = as_layer(item)
         when = date if date is not None else _date_of(layer)
         if when is None:
             what = str(item) if isinstance(item, (str, Path)) else f"layer #{i}"
