@@ -111,6 +111,14 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     group.add_argument("--date", help="date of the situation shown (YYYY-MM-DD)")
     group.add_argument("--source", default="auto", help="source adapter (auto)")
 
+    def basis(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--basis",
+            choices=("geometry", "official"),
+            default="geometry",
+            help="km² of the boundary polygons, or scaled to official areas",
+        )
+
     def output(p: argparse.ArgumentParser, formats: tuple[str, ...] = _FORMATS) -> None:
         p.add_argument("--format", choices=formats, default=formats[0])
         p.add_argument("-o", "--output", help="write to FILE instead of stdout")
@@ -128,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
         default="four",
         help="group (four, six, all), names or ids, comma-separated (default: four)",
     )
-    report.add_argument("--basis", choices=("geometry", "official"), default="geometry")
+    basis(report)
     report.add_argument("--boundaries", help=_BOUNDARIES_HELP)
     output(report)
     report.set_defaults(func=_cmd_report)
@@ -189,9 +197,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
         "--buffer-side", choices=("both", "ukrainian", "russian"), default="both"
     )
     scenario.add_argument("--regions", default="six", help="regions to report (six)")
-    scenario.add_argument(
-        "--basis", choices=("geometry", "official"), default="geometry"
-    )
+    basis(scenario)
     output(scenario)
     scenario.set_defaults(func=_cmd_scenario)
 
@@ -220,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
         default=0.05,
         help="relative tolerance of a bare value (0.05)",
     )
-    check.add_argument("--basis", choices=("geometry", "official"), default="geometry")
+    basis(check)
     check.add_argument(
         "--exit-code", action="store_true", help="exit 3 when the claim does not hold"
     )
@@ -325,9 +331,7 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     )
     compare.add_argument("control", nargs="+", help="[NAME=]CONTROL, two or more")
     compare.add_argument("--regions", default="four", help="regions (default: four)")
-    compare.add_argument(
-        "--basis", choices=("geometry", "official"), default="geometry"
-    )
+    basis(compare)
     compare.add_argument("--boundaries", help=_BOUNDARIES_HELP)
     compare.add_argument(
         "--kind",
