@@ -515,17 +515,25 @@ def _normalise(
     if n_nonpoly:
         dropped["features without polygons (points, lines)"] = n_nonpoly
         log.info("%s: ignored %d features without polygons", what, n_nonpoly)
-    polys, owner = _repair(polys, owner, what, repairs, dropped)
-    if len(polys) == 0:
+    # One validity test per feature: a valid (multi)polygon has valid parts
+    # that do not overlap, so only the features that fail it are repaired.
+    kept, out = _features(polys, owner)
+    bad = ~shapely.is_valid(out)
+    if bad.any():
+        sel = np.isin(owner, kept[bad])
+        fixed, fixed_owner = _repair(polys[sel], owner[sel], what, repairs, dropped)
+        fixed_kept, fixed_out = _features(fixed, fixed_owner)
+        fixed_out = _merge_overlapping_parts(fixed_out, what, repairs)
+        kept = np.concatenate([kept[~bad], fixed_kept])
+        out = np.concatenate([out[~bad], fixed_out])
+        order = np.argsort(kept, kind="stable")
+        kept, out = kept[order], out[order]
+    if len(kept) == 0:
         raise EmptyLayerError(
             f"{what} holds no polygons with an area: its invalid polygons repair "
             "to lines or points (zero-area rings); a control layer must have areas"
         )
-    order = np.argsort(owner, kind="stable")
-    polys, owner = shapely.orient_polygons(polys[order]), owner[order]
-    merged = shapely.multipolygons(polys, indices=owner.astype(np.intp))
-    kept = np.unique(owner)
-    rows, out = rows[kept], _merge_overlapping_parts(merged[kept], what, repairs)
+    rows = rows[kept]
     _check_extent(out, path)
     status = gdf["status"].to_numpy(dtype=object)[rows]
     out, keep, unions = _resolve_overlaps(
@@ -535,6 +543,22 @@ def _normalise(
         rows, out, status = rows[keep], out[keep], status[keep]
     attrs = {"repairs": repairs, "dropped": dropped}
     return _Layer(gdf, rows, out, status, attrs, unions=unions)
+
+
+def _features(
+    polys: NDArray[np.object_], owner: NDArray[np.intp]
+) -> tuple[NDArray[np.intp], NDArray[np.object_]]:
+    """Group polygon parts into one MultiPolygon per owner (exteriors CCW).
+
+    Returns the owners, sorted, and their MultiPolygons.
+    """
+    if len(polys) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    order = np.argsort(owner, kind="stable")
+    polys, owner = shapely.orient_polygons(polys[order]), owner[order]
+    kept, dense = np.unique(owner, return_inverse=True)
+    merged = shapely.multipolygons(polys, indices=dense.astype(np.intp))
+    return kept, np.asarray(merged, dtype=object)
 
 
 def _merge_overlapping_parts(
