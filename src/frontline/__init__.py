@@ -36,6 +36,7 @@ from frontline.errors import (
     UnsupportedFormatError,
 )
 from frontline.fetch import (
+    fetch_arcgis,
     fetch_boundaries,
     fetch_control,
     read_boundaries,
@@ -132,6 +133,7 @@ __all__ = [
     "control_table",
     "distance_bands",
     "explore",
+    "fetch_arcgis",
     "fetch_boundaries",
     "fetch_control",
     "find_settlement",
