@@ -205,7 +205,13 @@ def test_reads_folders_globs_and_paths(tmp_path, boxes):
     )
 
 
-def test_streams_an_iterator_one_layer_at_a_time(boxes, monkeypatch):
+@pytest.mark.parametrize(
+    ("parallel", "expected"),
+    [("serial", [1, 2, 3, 4]), (None, [2, 3, 4, 4])],  # None reads one ahead
+)
+def test_streams_an_iterator_one_layer_at_a_time(
+    boxes, monkeypatch, parallel, expected
+):
     produced = []
 
     def layers():
@@ -221,9 +227,11 @@ def test_streams_an_iterator_one_layer_at_a_time(boxes, monkeypatch):
         return measure(self, snap)
 
     monkeypatch.setattr(ts._Overlay, "measure", spy)
-    series = ts.timeseries(layers(), "four", boundaries=boxes, progress=False)
-    # Each layer is measured before the next one is produced.
-    assert seen == [1, 2, 3, 4]
+    series = ts.timeseries(
+        layers(), "four", boundaries=boxes, progress=False, parallel=parallel
+    )
+    # Each layer is measured before the next but one is produced.
+    assert seen == expected
     assert series.date.nunique() == 4
 
 
@@ -338,6 +346,120 @@ def test_a_boundary_along_a_tile_edge_is_seen_from_both_sides(boxes):
         got = engine.measure(geom, "k")
         assert got[ua14] == pytest.approx(km2(geom), rel=1e-12)
         assert got.sum() == got[ua14]
+
+
+def _units(*geoms):
+    raw = gpd.GeoDataFrame(
+        {"id": ["UA-14", "UA-09", "UA-23"][: len(geoms)]},
+        geometry=list(geoms),
+        crs="EPSG:4326",
+    )
+    return fl.from_geodataframe(raw, column="id", source="test")
+
+
+@pytest.mark.parametrize(
+    ("second", "rest"),
+    [
+        (shapely.box(37.6, 47, 38.6, 48), True),  # shares the border x = 37.6
+        (shapely.box(37.61, 47, 38.6, 48), False),  # a 0.01° gap
+        (shapely.box(37.55, 47, 38.6, 48), False),  # overlapping units
+    ],
+)
+def test_a_unit_measured_as_the_rest_of_its_tile(second, rest):
+    # Units that tile a tile exactly: one of them is measured as the clip's
+    # km² minus the others'. Where they leave a gap or overlap, every unit is
+    # intersected. Either way the figures are those of the plain overlay.
+    units = _units(shapely.box(36.6, 47, 37.6, 48), second)
+    engine = TileOverlay(np.asarray(units.geometry.values, dtype=object))
+    for seed in (1, 2, 3):
+        geom = _wobbly(seed)
+        got = engine.measure(geom, "k")
+        want = _overlay_km2(units, {"s": geom})["s"].to_numpy()
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    split = [t for t in engine._rest if len(engine._pieces[t][0]) == 2]
+    assert split  # the tiles along x = 37.6 were measured
+    assert all((engine._rest[t] >= 0) == rest for t in split)
+
+
+def test_failed_or_invalid_fast_clips_are_redone_as_overlays(boxes, monkeypatch):
+    # GEOS' rectangle clipping may fail, or return invalid rings, where a
+    # shape runs along a tile edge. Simulate both: every other clip fails, the
+    # others come back with a bow-tie; the figures stay the plain overlay's.
+    from frontline import _tiles
+
+    real = shapely.clip_by_rect
+    calls = {"n": 0}
+
+    def flaky(geom, *box):
+        calls["n"] += 1
+        if calls["n"] % 2:
+            raise shapely.errors.GEOSException("IllegalArgumentException: found 3")
+        out = real(geom, *box)
+        if out.is_empty or box[2] - box[0] > 1:  # leave the row strips alone
+            return out
+        x0, y0, x1, y1 = box
+        return shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])  # invalid
+
+    engine = TileOverlay(np.asarray(boxes.geometry.values, dtype=object))
+    geom = _wobbly(7)
+    engine.measure(geom, "first")  # cuts the regions with the real clipping
+    monkeypatch.setattr(_tiles.shapely, "clip_by_rect", flaky)
+    got = engine.measure(geom, "k")
+    monkeypatch.setattr(_tiles.shapely, "clip_by_rect", real)
+    want = _overlay_km2(boxes, {"s": geom})["s"].to_numpy()
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    assert engine.stats["clips_redone"] > 0
+
+
+def test_shared_overlay_is_kept_between_calls_and_dropped_after_an_error(boxes):
+    from frontline import _tiles
+
+    regions = np.asarray(boxes.geometry.values, dtype=object)
+    _tiles._SHARED.clear()
+    with TileOverlay.shared(regions) as first:
+        a = first.measure(_wobbly(5), "x")
+        # A concurrent user gets its own overlay.
+        with TileOverlay.shared(regions) as other:
+            assert other is not first
+    with TileOverlay.shared(regions.copy()) as again:  # same shapes, new array
+        computed = again.stats["tiles_computed"]
+        assert again.measure(_wobbly(5), "x").tolist() == a.tolist()
+        assert again.stats["tiles_computed"] == computed  # all reused
+    assert len(_tiles._SHARED) == 1
+    with pytest.raises(ZeroDivisionError), TileOverlay.shared(regions) as broken:
+        broken.measure(_wobbly(6), "x")
+        1 / 0  # noqa: B018
+    assert len(_tiles._SHARED) == 0  # a half-measured state is not reused
+    with TileOverlay.shared(regions[:2]) as fewer:
+        assert fewer.n_regions == 2
+
+
+def test_a_second_series_on_the_same_boundaries_gives_the_same_figures(files, boxes):
+    from frontline import _tiles
+
+    _tiles._SHARED.clear()
+    cold = ts.timeseries(files, "four", boundaries=boxes, progress=False)
+    warm = ts.timeseries(files, "four", boundaries=boxes, progress=False)
+    one_thread = ts.timeseries(
+        files, "four", boundaries=boxes, progress=False, parallel="serial"
+    )
+    pd.testing.assert_frame_equal(warm, cold, check_exact=True)
+    pd.testing.assert_frame_equal(one_thread, cold, check_exact=True)
+
+
+def test_read_ahead_raises_the_error_of_the_snapshot_it_reached(tmp_path, files, boxes):
+    bad = tmp_path / "day9.geojson"
+    bad.write_text("{not json")
+    paths = sorted(files.glob("*.geojson"))
+    for parallel in (None, "serial"):
+        with pytest.raises(fl.UnsupportedFormatError, match="day9"):
+            ts.timeseries(
+                [paths[0], bad, paths[1]],
+                "four",
+                boundaries=boxes,
+                progress=False,
+                parallel=parallel,
+            )
 
 
 # -- change ----------------------------------------------------------------
@@ -616,6 +738,52 @@ def test_dask_local_cluster_gives_the_serial_figures(files, boxes):
     pd.testing.assert_frame_equal(by_name, serial, check_exact=True)
 
 
+def test_changes_on_processes_give_the_serial_figures(files, boxes):
+    serial = ts.changes(files, "D", "four", boundaries=boxes, progress=False)
+    pooled = ts.changes(
+        files, "D", "four", boundaries=boxes, parallel="processes", progress=False
+    )
+    pd.testing.assert_frame_equal(pooled, serial, check_exact=True)
+    assert pooled.attrs == serial.attrs
+
+
+def test_changes_on_dask_follow_the_serial_rules(boxes, daily):
+    # Unordered input with a duplicated date and weekly periods: the pairs
+    # chosen from the dates on the cluster are the ones the serial pass takes.
+    distributed = pytest.importorskip("distributed")
+    dup = front(daily[8].attrs["date"].isoformat(), 30.0)
+    dup.attrs["published"] = "2024-11-09T01:00:00+00:00"
+    late = daily[8].copy()
+    late.attrs["published"] = "2024-11-09T20:00:00+00:00"
+    layers = [*daily[10:], dup, *daily[:8][::-1], late, daily[9]]
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        for freq in ("D", "W"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", fl.FrontlineWarning)  # the gap
+                serial = ts.changes(
+                    layers, freq, "four", boundaries=boxes, progress=False
+                )
+                on_dask = ts.changes(
+                    layers,
+                    freq,
+                    "four",
+                    boundaries=boxes,
+                    parallel=client,
+                    progress=False,
+                )
+            pd.testing.assert_frame_equal(on_dask, serial, check_exact=True)
+            assert on_dask.attrs == serial.attrs
+        with pytest.raises(fl.OptionError, match="at least two different months"):
+            ts.changes(
+                daily, "MS", "four", boundaries=boxes, parallel=client, progress=False
+            )
+
+
 def test_chunks_are_consecutive():
     chunks = ts._chunks(list("abcdefghij"), 2)
     flat = [item for chunk in chunks for item in chunk]
@@ -718,6 +886,25 @@ def test_series_agrees_with_control_table(minregion):
     )
 
 
+@pytest.mark.shared
+def test_figures_do_not_depend_on_what_was_measured_before(minregion):
+    # Reused tiles carry, to the last bit, the figure a fresh computation
+    # gives: the order of the inputs and earlier calls change nothing.
+    from frontline import _tiles
+
+    files = sorted(shared_file("control", UNION).glob("*.geojson"))
+    _tiles._SHARED.clear()
+    cold = ts.timeseries(files, "six", boundaries=minregion, progress=False)
+    backwards = ts.timeseries(files[::-1], "six", boundaries=minregion, progress=False)
+    _tiles._SHARED.clear()
+    ts.timeseries(files[20:25], "six", boundaries=minregion, progress=False)
+    warm = ts.timeseries(
+        files, "six", boundaries=minregion, progress=False, parallel="serial"
+    )
+    pd.testing.assert_frame_equal(backwards, cold, check_exact=True)
+    pd.testing.assert_frame_equal(warm, cold, check_exact=True)
+
+
 def test_json_round_trip_of_attrs(boxes):
     series = series_of(front("2024-11-01", 37.5), boxes=boxes)
     assert json.loads(json.dumps(series.attrs))["regions"] == [
@@ -750,3 +937,24 @@ def test_every_status_agrees_with_control_table(minregion):
             wide.loc[report.index, status], report[column], rtol=0, atol=1e-3
         )
     assert wide.loc["UA-63", "liberated"] > 1000  # Kharkiv, retaken in 2022
+
+
+@pytest.mark.shared
+def test_changes_where_fast_clipping_fails_equal_the_plain_overlay():
+    # April 2022: the gained area runs along tile edges (lat 46.0) where
+    # GEOS' rectangle clipping fails on a valid shape ("LinearRing found 3");
+    # such tiles are redone as a full overlay.
+    before = shared_file("control", RAW, "20220403T123328Z_1648989208.geojson.gz")
+    after = shared_file("control", RAW, "20220430T203344Z_1651350824.geojson.gz")
+    got = _quiet(ts.change, before, after, "all").set_index("region_id")
+    old = _quiet(ts._read, before, 0).geometry("russian_held")
+    new = _quiet(ts._read, after, 1).geometry("russian_held")
+    want = _overlay_km2(
+        fl.load_regions("all"),
+        {"gained": shapely.difference(new, old), "lost": shapely.difference(old, new)},
+    )
+    for column in ("gained", "lost"):
+        np.testing.assert_allclose(
+            got.loc[want.index, f"{column}_km2"], want[column], rtol=0, atol=1e-6
+        )
+    assert got.loc["UA-65", "gained_km2"] > 1000  # Kherson oblast, spring 2022

@@ -31,15 +31,17 @@ Dates and rules
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import importlib
+import itertools
 import logging
 import math
 import os
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Generator, Iterable, Iterator, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, get_args
 
@@ -93,7 +95,7 @@ log = logging.getLogger(__name__)
 
 Snapshot: TypeAlias = "str | Path | gpd.GeoDataFrame"
 Freq = Literal["D", "W", "MS"]
-Parallel = Literal["processes", "dask"]
+Parallel = Literal["serial", "processes", "dask"]
 
 #: Calendar periods understood by :func:`changes`, :func:`resample` and
 #: :func:`rate`: every date, weeks (Monday to Sunday, labelled by their Monday)
@@ -172,8 +174,12 @@ def timeseries(
     boundaries : GeoDataFrame, optional
         Boundaries to use instead of the embedded ones (see
         :func:`frontline.regions.from_geodataframe`).
-    parallel : {None, "processes", "dask"} or dask.distributed.Client
-        ``None`` runs in this process. ``"processes"`` uses a local process
+    parallel : {None, "serial", "processes", "dask"} or dask.distributed.Client
+        ``None`` runs in this process and reads ahead: the next snapshot is
+        read and parsed in one background thread while the current one is
+        measured (GDAL and GEOS release the GIL, so the two overlap on a
+        machine with two cores; figures are the same). ``"serial"`` runs in
+        this process on one thread. ``"processes"`` uses a local process
         pool (one worker per core). A ``Client`` (or ``"dask"`` for the
         current default client) runs on a Dask cluster; workers must see the
         same file paths. Snapshots go out in chunks of consecutive inputs so
@@ -225,9 +231,10 @@ def timeseries(
     selection = resolve_regions(regions)
     runner = _runner(parallel)
     units = load_regions(selection.ids, boundaries=boundaries)
-    items = _expand(snapshots, lazy=runner is None)
-    if runner is None:
-        records = _serial(items, units, progress)
+    in_process = runner is None or (isinstance(runner, str) and runner == "serial")
+    items = _expand(snapshots, lazy=in_process)
+    if in_process:
+        records = _serial(items, units, progress, read_ahead=runner is None)
     else:
         records = _parallel(list(items), units, runner, progress)
     return _series_table(records, units, selection.groups, boundaries)
@@ -298,8 +305,8 @@ def change(
     first, second = _snapshot(_as_layer(before)), _snapshot(_as_layer(after))
     if second.date < first.date:
         first, second = second, first
-    engine = _Overlay(units)
-    rows = _pair_rows(engine, first, second, statuses, second.date)
+    with _engine(units) as engine:
+        rows = _pair_rows(engine, first, second, statuses, second.date)
     return _change_table(rows, units, selection.groups, statuses)
 
 
@@ -401,6 +408,7 @@ def changes(
     *,
     status: str = RUSSIAN_HELD_STATUS,
     boundaries: gpd.GeoDataFrame | None = None,
+    parallel: Parallel | Any | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
     """Gained, lost and net territory between consecutive dates or periods.
@@ -423,6 +431,11 @@ def changes(
         As in :func:`change`.
     boundaries : GeoDataFrame, optional
         Boundaries to use instead of the embedded ones.
+    parallel : {None, "serial", "processes", "dask"} or dask.distributed.Client
+        As in :func:`timeseries`. With processes or Dask, every snapshot is
+        first read for its date (in parallel), the pairs to compare are chosen
+        from the dates exactly as in this process, and runs of consecutive
+        pairs are then measured on the workers; the figures are the same.
     progress : bool, default True
         Show a progress bar on long runs in a terminal.
 
@@ -461,23 +474,42 @@ def changes(
     selection = resolve_regions(regions)
     if isinstance(snapshots, pd.DataFrame) and not _is_geoframe(snapshots):
         return _table_changes(snapshots, freq, statuses)
+    runner = _runner(parallel)
     units = load_regions(selection.ids, boundaries=boundaries)
     items = list(_expand(snapshots, lazy=False))
-    with _bar(len(items), progress, "changes") as bar:
-        try:
-            rows, dates = _stream_changes(
-                items, None, units=units, freq=freq, statuses=statuses, bar=bar
-            )
-        except _UnsortedError:
-            log.info("snapshots are not in date order; reading their dates first")
-            keys = []
-            for index, item in enumerate(items):
-                snap = _read(item, index)
-                keys.append((snap.date, snap.published or "", index))
-            order = [k[2] for k in sorted(keys)]
-            rows, dates = _stream_changes(
-                items, order, units=units, freq=freq, statuses=statuses, bar=bar
-            )
+    if runner is not None and not (isinstance(runner, str) and runner == "serial"):
+        rows, dates = _parallel_changes(
+            items, units, runner, freq=freq, statuses=statuses, progress=progress
+        )
+    else:
+        read_ahead = runner is None
+        with _bar(len(items), progress, "changes") as bar:
+            try:
+                rows, dates = _stream_changes(
+                    items,
+                    None,
+                    units=units,
+                    freq=freq,
+                    statuses=statuses,
+                    bar=bar,
+                    read_ahead=read_ahead,
+                )
+            except _UnsortedError:
+                log.info("snapshots are not in date order; reading their dates first")
+                keys = []
+                for index, item in enumerate(items):
+                    snap = _read(item, index)
+                    keys.append((snap.date, snap.published or "", index))
+                order = [k[2] for k in sorted(keys)]
+                rows, dates = _stream_changes(
+                    items,
+                    order,
+                    units=units,
+                    freq=freq,
+                    statuses=statuses,
+                    bar=bar,
+                    read_ahead=read_ahead,
+                )
     table = _change_table(rows, units, selection.groups, statuses)
     table.attrs["gaps"] = _report_gaps(sorted(set(dates)), freq)
     return table
@@ -798,10 +830,8 @@ def _read(item: Any, index: int) -> _Snap:
 class _Overlay:
     """The tiled overlay of the selected units, one stream per status."""
 
-    def __init__(self, units: gpd.GeoDataFrame, tile_deg: float = TILE_DEG):
-        self.tiles = TileOverlay(
-            np.asarray(units.geometry.values, dtype=object), tile_deg
-        )
+    def __init__(self, tiles: TileOverlay):
+        self.tiles = tiles
 
     def measure(self, snap: _Snap) -> dict[str, NDArray[np.float64]]:
         out = {name: self.tiles.measure(g, name) for name, g in snap.geoms.items()}
@@ -809,6 +839,20 @@ class _Overlay:
         if held:
             out[RUSSIAN_HELD_STATUS] = np.sum(held, axis=0)
         return out
+
+
+@contextlib.contextmanager
+def _engine(units: gpd.GeoDataFrame) -> Iterator[_Overlay]:
+    """Yield the overlay of ``units``, kept between calls (TileOverlay.shared)."""
+    geoms = np.asarray(units.geometry.values, dtype=object)
+    with TileOverlay.shared(geoms, TILE_DEG) as tiles:
+        yield _Overlay(tiles)
+
+
+def _unit_km2(units: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """km² of each unit, from the kept overlay when there is one."""
+    with _engine(units) as engine:
+        return engine.tiles.region_km2()
 
 
 #: (input index, label, date, source, published, km² by status, coverage)
@@ -828,29 +872,67 @@ def _record(snap: _Snap, km2: dict[str, NDArray[np.float64]]) -> _Record:
 
 
 def _serial(
-    items: Iterable[Any], units: gpd.GeoDataFrame, progress: bool
+    items: Iterable[Any],
+    units: gpd.GeoDataFrame,
+    progress: bool,
+    *,
+    read_ahead: bool = True,
 ) -> list[_Record]:
-    engine = _Overlay(units)
     total = len(items) if isinstance(items, list) else None
     records = []
-    with _bar(total, progress, "timeseries") as bar:
-        for index, item in enumerate(items):
-            snap = _read(item, index)
+    with (
+        _engine(units) as engine,
+        _bar(total, progress, "timeseries") as bar,
+        _snapshots(enumerate(items), read_ahead) as snaps,
+    ):
+        for snap in snaps:
             records.append(_record(snap, engine.measure(snap)))
-            del snap  # hold one layer at a time
+            del snap  # hold one layer at a time (two with read-ahead)
             bar.update(1)
     return records
+
+
+@contextlib.contextmanager
+def _snapshots(
+    pairs: Iterable[tuple[int, Any]], read_ahead: bool
+) -> Iterator[Iterator[_Snap]]:
+    """Yield the snapshots of ``(index, item)`` pairs, read in turn or one ahead."""
+    if not read_ahead:
+        yield (_read(item, index) for index, item in pairs)
+        return
+    with contextlib.closing(_read_ahead(pairs)) as snaps:
+        yield snaps
+
+
+def _read_ahead(pairs: Iterable[tuple[int, Any]]) -> Generator[_Snap, None, None]:
+    """Read snapshot k + 1 in a background thread while k is measured.
+
+    At most one read is in flight, so memory stays at two snapshots; errors
+    surface in input order, when their snapshot is reached. GDAL's parse and
+    GEOS release the GIL, so reading overlaps with measuring on two cores.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="frontline-read") as pool:
+        pending = None
+        for index, item in pairs:
+            future = pool.submit(_read, item, index)
+            if pending is not None:
+                yield pending.result()
+            pending = future
+        if pending is not None:
+            yield pending.result()
 
 
 def _measure_chunk(
     chunk: list[tuple[int, Any]], units: gpd.GeoDataFrame
 ) -> list[_Record]:
     """Worker: measure a chunk of consecutive snapshots with one overlay."""
-    engine = _Overlay(units)
     out = []
-    for index, item in chunk:
-        snap = _read(item, index)
-        out.append(_record(snap, engine.measure(snap)))
+    with _engine(units) as engine:
+        for index, item in chunk:
+            snap = _read(item, index)
+            out.append(_record(snap, engine.measure(snap)))
     return out
 
 
@@ -858,18 +940,19 @@ def _runner(parallel: Any) -> Any:
     if parallel is None:
         return None
     if isinstance(parallel, str):
-        if parallel == "processes":
-            return "processes"
+        if parallel in ("serial", "processes"):
+            return parallel
         if parallel == "dask":
             return _default_client()
         raise OptionError(
-            f"unknown parallel={parallel!r}; expected None, 'processes', 'dask' "
-            "or a dask.distributed.Client"
+            f"unknown parallel={parallel!r}; expected None, 'serial', "
+            "'processes', 'dask' or a dask.distributed.Client"
         )
     if hasattr(parallel, "submit") and hasattr(parallel, "scatter"):
         return parallel
     raise OptionError(
-        f"parallel must be None, 'processes', 'dask' or a dask.distributed.Client, "
+        f"parallel must be None, 'serial', 'processes', 'dask' or a "
+        "dask.distributed.Client, "
         f"got {type(parallel).__name__}"
     )
 
@@ -911,36 +994,54 @@ def _chunks(items: list[Any], n_workers: int) -> list[list[tuple[int, Any]]]:
 def _parallel(
     items: list[Any], units: gpd.GeoDataFrame, runner: Any, progress: bool
 ) -> list[_Record]:
-    records: list[_Record] = []
     with _bar(len(items), progress, "timeseries") as bar:
-        if runner == "processes":
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+        done = _run_chunks(
+            runner, _measure_chunk, _chunks(items, _workers(runner)), (units,), bar
+        )
+    return [record for chunk in done for record in chunk]
 
-            workers = os.cpu_count() or 1
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-                futures = [
-                    pool.submit(_measure_chunk, c, units)
-                    for c in _chunks(items, workers)
-                ]
-                for future in as_completed(futures):
-                    done = future.result()
-                    records += done
-                    bar.update(len(done))
-        else:
-            distributed = _import_distributed()
-            workers = max(1, len(runner.scheduler_info().get("workers", {})))
-            units_f = runner.scatter(units, broadcast=True)
-            futures = [
-                runner.submit(_measure_chunk, c, units_f, pure=False)
-                for c in _chunks(items, workers)
-            ]
-            for future in distributed.as_completed(futures):
-                done = future.result()
-                records += done
-                bar.update(len(done))
-    return records
+
+def _workers(runner: Any) -> int:
+    if runner == "processes":
+        return os.cpu_count() or 1
+    return max(1, len(runner.scheduler_info().get("workers", {})))
+
+
+def _run_chunks(
+    runner: Any,
+    fn: Any,
+    chunks: list[Any],
+    args: tuple[Any, ...],
+    bar: Any,
+) -> list[Any]:
+    """Run ``fn(chunk, *args)`` for every chunk on local processes or Dask.
+
+    Returns the results in chunk order; the bar advances by each chunk's
+    length as it completes.
+    """
+    out: list[Any] = [None] * len(chunks)
+    if isinstance(runner, str) and runner == "processes":
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=_workers(runner), mp_context=ctx) as pool:
+            futures = {
+                pool.submit(fn, chunk, *args): i for i, chunk in enumerate(chunks)
+            }
+            for future in as_completed(futures):
+                out[futures[future]] = future.result()
+                bar.update(len(chunks[futures[future]]))
+        return out
+    distributed = _import_distributed()
+    shared = tuple(runner.scatter(arg, broadcast=True) for arg in args)
+    dask_futures = [runner.submit(fn, chunk, *shared, pure=False) for chunk in chunks]
+    index = {future.key: i for i, future in enumerate(dask_futures)}
+    for future in distributed.as_completed(dask_futures):
+        i = index[future.key]
+        out[i] = future.result()
+        bar.update(len(chunks[i]))
+    return out
 
 
 class _NoBar:
@@ -1006,7 +1107,7 @@ def _series_table(
     present = {s for rec in kept for s in rec[5]}
     statuses = [s for s in _ALL_STATUSES if s in present]
     ids = list(units.region_id)
-    area = _km2(np.asarray(units.geometry.values, dtype=object))
+    area = _unit_km2(units)
     # Group rows: sums of their members.
     members = [np.array([ids.index(m) for m in groups[g]]) for g in groups]
     row_ids = [*ids, *groups]
@@ -1271,6 +1372,7 @@ def _stream_changes(
     freq: str,
     statuses: tuple[str, ...],
     bar: Any,
+    read_ahead: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dt.date]]:
     """Change rows between the last snapshots of consecutive periods.
 
@@ -1279,43 +1381,46 @@ def _stream_changes(
     snapshots of one date the one published last (else given last) is kept.
     Raises _UnsortedError when a date goes backwards and no order was given.
     """
-    engine = _Overlay(units)
     rows: list[dict[str, Any]] = []
     dates: list[dt.date] = []
     previous: _Snap | None = None
     pending: _Snap | None = None
-    for index in order if order is not None else range(len(items)):
-        snap = _read(items[index], index)
-        bar.update(1)
-        if pending is not None and snap.date < pending.date:
-            raise _UnsortedError
-        if pending is not None and snap.date == pending.date:
-            keep_new = (snap.published or "", snap.index) >= (
-                pending.published or "",
-                pending.index,
-            )
-            log.info(
-                "two snapshots show %s; kept %s (published last, else given last)",
-                snap.date,
-                (snap if keep_new else pending).label,
-            )
-            if keep_new:
-                pending = snap
-            continue
-        dates.append(snap.date)
-        if pending is not None and _period(pending.date, freq) != _period(
-            snap.date, freq
-        ):
-            if previous is not None:
-                rows += _pair_rows(
-                    engine, previous, pending, statuses, _period(pending.date, freq)
+    indices = order if order is not None else range(len(items))
+    with (
+        _engine(units) as engine,
+        _snapshots(((i, items[i]) for i in indices), read_ahead) as snaps,
+    ):
+        for snap in snaps:
+            bar.update(1)
+            if pending is not None and snap.date < pending.date:
+                raise _UnsortedError
+            if pending is not None and snap.date == pending.date:
+                keep_new = (snap.published or "", snap.index) >= (
+                    pending.published or "",
+                    pending.index,
                 )
-            previous = pending
-        pending = snap
-    if pending is not None and previous is not None:
-        rows += _pair_rows(
-            engine, previous, pending, statuses, _period(pending.date, freq)
-        )
+                log.info(
+                    "two snapshots show %s; kept %s (published last, else given last)",
+                    snap.date,
+                    (snap if keep_new else pending).label,
+                )
+                if keep_new:
+                    pending = snap
+                continue
+            dates.append(snap.date)
+            if pending is not None and _period(pending.date, freq) != _period(
+                snap.date, freq
+            ):
+                if previous is not None:
+                    rows += _pair_rows(
+                        engine, previous, pending, statuses, _period(pending.date, freq)
+                    )
+                previous = pending
+            pending = snap
+        if pending is not None and previous is not None:
+            rows += _pair_rows(
+                engine, previous, pending, statuses, _period(pending.date, freq)
+            )
     if previous is None:
         raise OptionError(
             f"changes need snapshots of at least two different {_freq_word(freq)}s; "
@@ -1323,6 +1428,98 @@ def _stream_changes(
             f"{sorted({d.isoformat() for d in dates})}"
         )
     return rows, dates
+
+
+#: (input index, date, published) of one snapshot.
+_Key = tuple[int, dt.date, str | None]
+
+
+def _dates_chunk(chunk: list[tuple[int, Any]]) -> list[_Key]:
+    """Worker: the date (and publication time) of each snapshot of a chunk."""
+    out = []
+    for index, item in chunk:
+        snap = _read(item, index)
+        out.append((index, snap.date, snap.published))
+    return out
+
+
+def _plan_changes(
+    keys: list[_Key], freq: str, n_items: int
+) -> tuple[list[tuple[dt.date, int, int]], list[dt.date]]:
+    """Choose the pairs to compare from the snapshots' dates alone.
+
+    The same rules as :func:`_stream_changes`: of several snapshots of one
+    date the one published last (else given last) is kept; each period's
+    last situation is compared with the previous period's last. Returns
+    ``(period, index before, index after)`` per pair, and the dates.
+    """
+    kept: dict[dt.date, _Key] = {}
+    for key in sorted(keys, key=lambda k: (k[1], k[2] or "", k[0])):
+        if key[1] in kept:
+            log.info(
+                "two snapshots show %s; kept #%d (published last, else given last)",
+                key[1],
+                key[0],
+            )
+        kept[key[1]] = key  # the last in this order wins
+    dates = sorted(kept)
+    lasts: list[_Key] = []
+    for day in dates:
+        if lasts and _period(lasts[-1][1], freq) == _period(day, freq):
+            lasts[-1] = kept[day]
+        else:
+            lasts.append(kept[day])
+    if len(lasts) < 2:
+        raise OptionError(
+            f"changes need snapshots of at least two different {_freq_word(freq)}s; "
+            f"got {n_items} snapshot(s) for dates {[d.isoformat() for d in dates]}"
+        )
+    pairs = [(_period(b[1], freq), a[0], b[0]) for a, b in itertools.pairwise(lasts)]
+    return pairs, dates
+
+
+def _pairs_chunk(
+    chunk: list[tuple[dt.date, tuple[int, Any], tuple[int, Any]]],
+    units: gpd.GeoDataFrame,
+    statuses: tuple[str, ...],
+) -> list[dict[str, Any]]:
+    """Worker: change rows of a run of consecutive pairs (each map read once)."""
+    rows: list[dict[str, Any]] = []
+    last: tuple[int, _Snap] | None = None
+    with _engine(units) as engine:
+        for period, (i_before, before), (i_after, after) in chunk:
+            if last is not None and last[0] == i_before:
+                first = last[1]
+            else:
+                first = _read(before, i_before)
+            second = _read(after, i_after)
+            rows += _pair_rows(engine, first, second, statuses, period)
+            last = (i_after, second)
+    return rows
+
+
+def _parallel_changes(
+    items: list[Any],
+    units: gpd.GeoDataFrame,
+    runner: Any,
+    *,
+    freq: str,
+    statuses: tuple[str, ...],
+    progress: bool,
+) -> tuple[list[dict[str, Any]], list[dt.date]]:
+    """Change rows on local processes or Dask: dates first, then the pairs."""
+    workers = _workers(runner)
+    with _bar(len(items), progress, "changes: dates") as bar:
+        found = _run_chunks(runner, _dates_chunk, _chunks(items, workers), (), bar)
+    pairs, dates = _plan_changes(
+        [k for chunk in found for k in chunk], freq, len(items)
+    )
+    work = [(period, (a, items[a]), (b, items[b])) for period, a, b in pairs]
+    size = max(1, math.ceil(len(work) / (2 * workers)))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    with _bar(len(work), progress, "changes") as bar:
+        done = _run_chunks(runner, _pairs_chunk, chunks, (units, statuses), bar)
+    return [row for chunk in done for row in chunk], dates
 
 
 def _check_series(series: pd.DataFrame) -> pd.DataFrame:
