@@ -795,3 +795,87 @@ def test_isw_daily_areas_match_the_territory_files(
     # The simplified geometry measures within 0.1 % of the exporter's area.
     held = area_km2(layer).sum()
     assert held == pytest.approx(layer.attrs["reported_area_km2"], rel=1e-3)
+
+
+# --------------------------------------------------------------------------
+# The union archive read as arrays (the time series' reader)
+
+
+def _both_ways(path: Any) -> tuple[Any, Any, list[str], list[str]]:
+    """The layer as read_control reads it and as the time series reads it."""
+    from frontline.control import _read_layer
+
+    options = {
+        "status": None,
+        "status_column": None,
+        "status_map": None,
+        "date": None,
+        "source": "auto",
+        "layer": None,
+    }
+    out = []
+    for frame in (True, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            layer = _read_layer(path, frame=frame, **options)
+        out.append((layer, [str(w.message) for w in caught]))
+    (a, wa), (b, wb) = out
+    return a, b, wa, wb
+
+
+def _assert_same_layer(a: Any, b: Any) -> None:
+    assert list(shapely.to_wkb(a.geoms)) == list(shapely.to_wkb(b.geoms))
+    assert a.status.tolist() == b.status.tolist()
+    assert a.rows.tolist() == b.rows.tolist()
+    assert a.attrs == b.attrs
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".geojson.gz"])
+def test_union_files_read_as_arrays_equal_the_frame_reader(tmp_path, suffix):
+    feature = {
+        "type": "Feature",
+        "id": 1,
+        "properties": {},
+        "geometry": mapping(CONTROL),
+    }
+    bowtie = {"type": "Feature", "properties": {}, "geometry": mapping(BOWTIE)}
+    doc = {"type": "FeatureCollection", "features": [feature, bowtie]}
+    path = tmp_path / f"deepstatemap_data_20241121{suffix}"
+    data = json.dumps(doc).encode()
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    a, b, wa, wb = _both_ways(path)
+    assert a.table is not None and b.table is None  # b came the array way
+    _assert_same_layer(a, b)
+    assert wa == wb and any("make_valid" in w for w in wa)  # the bow-tie
+    assert b.attrs["date"] == dt.date(2024, 11, 20)
+
+
+def test_union_named_files_the_array_reader_leaves_to_the_full_reader(tmp_path):
+    # A class column (not the archive's schema), and a file GDAL cannot read:
+    # both go through read_vector, which gives the figures and the errors.
+    named = tmp_path / "deepstatemap_data_20241121.geojson"
+    gpd.GeoDataFrame(
+        {"status": ["contested"]}, geometry=[CONTROL], crs="EPSG:4326"
+    ).to_file(named)
+    a, b, _, _ = _both_ways(named)
+    assert b.table is not None
+    _assert_same_layer(a, b)
+    assert a.status.tolist() == ["contested"]
+    broken = tmp_path / "deepstatemap_data_20241122.geojson"
+    broken.write_text("{not json")
+    with pytest.raises(UnsupportedFormatError, match="deepstatemap_data_20241122"):
+        _both_ways(broken)
+    empty = tmp_path / "deepstatemap_data_20241123.geojson"
+    empty.write_text("")
+    with pytest.raises(UnsupportedFormatError, match="is empty"):
+        _both_ways(empty)
+
+
+@pytest.mark.shared
+def test_every_union_file_reads_the_same_as_arrays():
+    files = sorted(shared_file("control", "deepstate_occupied_union").glob("*"))
+    for path in files:
+        a, b, wa, wb = _both_ways(path)
+        assert b.table is None, path.name
+        _assert_same_layer(a, b)
+        assert wa == wb

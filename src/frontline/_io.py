@@ -27,7 +27,7 @@ from frontline.errors import CRSError, InputFileNotFoundError, UnsupportedFormat
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "read_vector"]
+__all__ = ["MAX_UNCOMPRESSED_BYTES", "RawArrays", "read_arrays", "read_vector"]
 
 log = logging.getLogger(__name__)
 
@@ -54,20 +54,7 @@ def read_vector(
     concatenated; the layer name goes into a ``layer`` column.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputFileNotFoundError(
-            f"control file {str(path)!r} does not exist; check the path "
-            f"(current directory: {Path.cwd()})"
-        )
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is a directory; expected a file in one of: {_FORMATS}"
-        )
-    if path.is_file() and path.stat().st_size == 0:
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is empty (0 bytes); expected a control map in one of: "
-            f"{_FORMATS}. Was the download or export interrupted?"
-        )
+    _check_file(path)
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in _PARQUET:
         return _read_parquet(path)
@@ -86,6 +73,85 @@ def read_vector(
             _check_zip(path)
         source = str(path)
     return _read_layers(source, path, layer)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a missing path, a directory or an empty file, with the reason."""
+    if not path.exists():
+        raise InputFileNotFoundError(
+            f"control file {str(path)!r} does not exist; check the path "
+            f"(current directory: {Path.cwd()})"
+        )
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is a directory; expected a file in one of: {_FORMATS}"
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnsupportedFormatError(
+            f"{str(path)!r} is empty (0 bytes); expected a control map in one of: "
+            f"{_FORMATS}. Was the download or export interrupted?"
+        )
+
+
+class RawArrays:
+    """A single-layer GeoJSON file read into arrays: no GeoDataFrame built."""
+
+    __slots__ = ("crs", "fields", "geoms")
+
+    def __init__(self, fields: dict[str, Any], geoms: Any, crs: Any):
+        self.fields = fields
+        self.geoms = geoms
+        self.crs = crs
+
+
+def read_arrays(path: str | Path) -> RawArrays | None:
+    """Read a GeoJSON file (also ``.gz``) into arrays, or None to use read_vector.
+
+    The same checks as :func:`read_vector` (missing, empty, gzip bombs) and
+    the same GDAL parse; the fields and geometries come back as arrays for
+    readers that need no GeoDataFrame (the time series). Any other format,
+    and any file GDAL or the WKB decoder objects to, gives None: the caller
+    then goes through :func:`read_vector`, which explains the problem.
+    """
+    path = Path(path)
+    _check_file(path)
+    suffixes = [s.lower() for s in path.suffixes]
+    source: str | bytes
+    if suffixes and suffixes[-1] == ".gz" and path.stem.lower().endswith("json"):
+        source = _gunzip(path)
+    elif suffixes and suffixes[-1] in {".geojson", ".json"}:
+        source = str(path)
+    else:
+        return None
+    if os.environ.get("PYOGRIO_USE_ARROW", "0") not in ("", "0"):
+        return None
+    # As in _read_layers: GDAL's remarks (RuntimeWarnings) are the full
+    # reader's to log, so the file goes there; other warnings pass through.
+    failed = False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            meta, _, wkb, fields = pyogrio.raw.read(
+                _as_input(source), datetime_as_string=True
+            )
+            geoms = None if wkb is None else shapely.from_wkb(wkb, on_invalid="raise")
+        except Exception:  # read_vector gives the error its message
+            failed = True
+    for item in caught:
+        if issubclass(item.category, RuntimeWarning):
+            failed = True
+        else:
+            warnings.warn_explicit(
+                item.message, item.category, item.filename, item.lineno
+            )
+    if failed:
+        return None
+    names = [str(name) for name in meta["fields"].tolist()]
+    if geoms is None or "geometry" in names:
+        return None
+    if any(str(dtype).startswith("datetime") for dtype in meta["dtypes"]):
+        return None
+    return RawArrays(dict(zip(names, fields, strict=True)), geoms, _crs(meta["crs"]))
 
 
 #: How much of an XML document is searched for a DTD (the prolog comes first).

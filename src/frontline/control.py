@@ -222,7 +222,7 @@ class _Layer:
 
     def __init__(
         self,
-        table: gpd.GeoDataFrame,
+        table: gpd.GeoDataFrame | None,
         rows: NDArray[np.intp],
         geoms: NDArray[np.object_],
         status: NDArray[np.object_],
@@ -244,6 +244,8 @@ class _Layer:
         from geopandas.array import from_shapely
 
         table, rows = self.table, self.rows
+        if table is None:  # pragma: no cover - internal misuse
+            raise RuntimeError("a layer read as arrays has no frame to build")
         name = table.geometry.name
         cols = ["status", *[c for c in table.columns if c not in ("status", name)]]
         index = table.index.take(rows)
@@ -268,8 +270,14 @@ def _read_layer(
     date: str | dt.date | None,
     source: str,
     layer: str | int | None,
+    frame: bool = True,
 ) -> _Layer:
-    """Read, classify and normalise a control map (read_control without the frame)."""
+    """Read, classify and normalise a control map (read_control without the frame).
+
+    With ``frame=False`` the result will not become a GeoDataFrame, and files
+    of the DeepState union archive (one MultiPolygon, no classes) are read as
+    arrays: the same checks, figures and attrs, without the pandas work.
+    """
     from frontline.sources import pick_adapter
 
     if status is not None and status_column is not None:
@@ -285,14 +293,34 @@ def _read_layer(
     if status is not None:
         status = _check_status(status)
     when = _parse_date(date) if date is not None else None
-    path, raw = _load(data, layer)
-    adapter = pick_adapter(source, path, raw)
-    classified, attrs = adapter.read(
-        raw, path, status=status, status_column=status_column, status_map=status_map
-    )
-    out = _normalise(
-        classified, path, overlaps_expected=bool(attrs.pop("overlaps_expected", False))
-    )
+    fast = None
+    if not frame and layer is None and status_column is None and status_map is None:
+        fast = _read_arrays(data, source, status)
+    raw: gpd.GeoDataFrame | None = None
+    if fast is not None:
+        out, attrs = fast
+    else:
+        path, raw = _load(data, layer)
+        adapter = pick_adapter(source, path, raw)
+        classified, attrs = adapter.read(
+            raw,
+            path,
+            status=status,
+            status_column=status_column,
+            status_map=status_map,
+        )
+        # Called from here (not through a wrapper): the warnings' stacklevel
+        # counts the frames up to the caller of read_control.
+        out = _normalise(
+            np.asarray(classified.geometry.values, dtype=object),
+            classified["status"].to_numpy(dtype=object)
+            if len(classified)
+            else np.zeros(0, dtype=object),
+            classified.crs,
+            path,
+            table=classified,
+            overlaps_expected=bool(attrs.pop("overlaps_expected", False)),
+        )
     # What the adapter dropped (km²) and repaired joins the reader's record.
     dropped = {**out.attrs["dropped"], **attrs.pop("dropped", {})}
     repairs = [*attrs.pop("repairs", []), *out.attrs["repairs"]]
@@ -300,7 +328,7 @@ def _read_layer(
     out.attrs.update(dropped=dropped, repairs=repairs)
     if when is not None:
         out.attrs["date"] = when
-    elif out.attrs.get("date") is None:
+    elif out.attrs.get("date") is None and raw is not None:
         out.attrs["date"] = _date_from_column(raw)
     out.attrs[_NORMALISED] = True
     log.info(
@@ -310,6 +338,31 @@ def _read_layer(
         out.attrs.get("date"),
     )
     return out
+
+
+def _read_arrays(
+    data: str | Path | gpd.GeoDataFrame, source: str, status: str | None
+) -> tuple[_Layer, dict[str, Any]] | None:
+    """Read a union-archive file as arrays; None for anything else."""
+    from frontline._io import read_arrays
+    from frontline.sources import ADAPTERS
+    from frontline.sources.deepstate import DeepStateUnionAdapter
+
+    if not isinstance(data, (str, Path)) or source not in ("auto", "deepstate-union"):
+        return None
+    adapter = ADAPTERS["deepstate-union"]
+    path = Path(data)
+    if not isinstance(adapter, DeepStateUnionAdapter) or not adapter.sniff_name(path):
+        return None
+    raw = read_arrays(path)
+    if raw is None:
+        return None
+    classified = adapter.read_arrays(path, raw.fields, len(raw.geoms), status)
+    if classified is None:
+        return None
+    status_of, attrs = classified
+    geoms = np.asarray(raw.geoms, dtype=object)
+    return _normalise(geoms, status_of, raw.crs, path, table=None), attrs
 
 
 def _load(
@@ -475,15 +528,25 @@ def _check_extent(geoms: NDArray[np.object_], path: Path | None) -> None:
 
 
 def _normalise(
-    gdf: gpd.GeoDataFrame, path: Path | None, *, overlaps_expected: bool = False
+    geoms: NDArray[np.object_],
+    status_of: NDArray[np.object_],
+    crs: Any,
+    path: Path | None,
+    *,
+    table: gpd.GeoDataFrame | None,
+    overlaps_expected: bool = False,
 ) -> _Layer:
-    """Validate and repair a classified layer, on arrays; no frame is copied."""
+    """Validate and repair a classified layer: geometries, statuses and CRS.
+
+    Works on arrays; no frame is copied. ``table`` is the classified frame
+    the rows refer to (None when the layer was read as arrays: the result
+    then cannot become a GeoDataFrame).
+    """
     what = repr(str(path)) if path is not None else "the layer"
-    if len(gdf) == 0:
+    if len(geoms) == 0:
         raise EmptyLayerError(
             f"{what} has no features; expected polygons of controlled territory"
         )
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     coords = shapely.get_coordinates(geoms[present])
     if coords.size and not np.isfinite(coords).all():
@@ -499,7 +562,7 @@ def _normalise(
     rows = np.flatnonzero(present)
     if len(rows) == 0:
         raise EmptyLayerError(f"{what} has no geometries, only empty features")
-    work = shapely.force_2d(_check_crs(geoms[rows], gdf.crs, path))
+    work = shapely.force_2d(_check_crs(geoms[rows], crs, path))
 
     # Keep only polygonal parts, feature by feature.
     polys, owner = _polygon_parts(work)
@@ -535,14 +598,14 @@ def _normalise(
         )
     rows = rows[kept]
     _check_extent(out, path)
-    status = gdf["status"].to_numpy(dtype=object)[rows]
+    status = status_of[rows]
     out, keep, unions = _resolve_overlaps(
         out, status, what, repairs, warn=not overlaps_expected
     )
     if keep is not None:
         rows, out, status = rows[keep], out[keep], status[keep]
     attrs = {"repairs": repairs, "dropped": dropped}
-    return _Layer(gdf, rows, out, status, attrs, unions=unions)
+    return _Layer(table, rows, out, status, attrs, unions=unions)
 
 
 def _features(

@@ -819,6 +819,7 @@ def _read(item: Any, index: int) -> _Snap:
             date=None,
             source="auto",
             layer=None,
+            frame=False,
         )
         return _snap(
             layer.status, layer.geoms, layer.attrs, index, label, unions=layer.unions

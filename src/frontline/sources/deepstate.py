@@ -89,6 +89,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
+    from numpy.typing import NDArray
+
     import geopandas as gpd
 
 __all__ = [
@@ -468,9 +470,14 @@ class DeepStateUnionAdapter:
 
     def sniff(self, path: Path | None, raw: gpd.GeoDataFrame) -> bool:
         """Match files named ``deepstatemap_data_YYYYMMDD`` with no classes."""
-        if path is None or not _UNION_NAME.search(path.name):
+        if not self.sniff_name(path):
             return False
         return set(raw.columns) <= {raw.geometry.name, "id"}
+
+    @staticmethod
+    def sniff_name(path: Path | None) -> bool:
+        """Tell whether a file is named like the archive's."""
+        return path is not None and _UNION_NAME.search(path.name) is not None
 
     def read(
         self,
@@ -489,12 +496,28 @@ class DeepStateUnionAdapter:
             )
         out = raw.copy()
         out["status"] = status or "occupied"
+        return out, self._attrs(path)
+
+    def read_arrays(
+        self, path: Path, fields: Mapping[str, Any], n: int, status: str | None
+    ) -> tuple[NDArray[np.object_], dict[str, Any]] | None:
+        """Return statuses and attrs of a file read as arrays (None: not ours).
+
+        What :meth:`sniff` and :meth:`read` decide, without a GeoDataFrame:
+        the time series reads the archive this way.
+        """
+        if not self.sniff_name(path) or not set(fields) <= {"id"}:
+            return None
+        return np.full(n, status or "occupied", dtype=object), self._attrs(path)
+
+    @staticmethod
+    def _attrs(path: Path | None) -> dict[str, Any]:
         date = None
         match = _UNION_NAME.search(path.name) if path is not None else None
         if match:
             shown = dt.date(*(int(g) for g in match.groups()))
             date = shown - dt.timedelta(days=1)
-        return out, {
+        return {
             "source": "DeepState daily union archive (Russian-held incl. Crimea and "
             "pre-2022 areas; grey zone not included)",
             "date": date,
