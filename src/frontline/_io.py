@@ -138,7 +138,7 @@ def read_arrays(path: str | Path) -> RawArrays | None:
         except Exception:  # read_vector gives the error its message
             failed = True
     for item in caught:
-        if issubclass(item.category, RuntimeWarning):
+        if _is_gdal_remark(item):
             failed = True
         else:
             warnings.warn_explicit(
@@ -208,18 +208,49 @@ def _read_layers(
 ) -> gpd.GeoDataFrame:
     # GDAL reports oddities of a file as RuntimeWarnings; they are details of
     # the format, not of the territory, so they go to the log.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RuntimeWarning)
-        try:
-            return _read_layers_impl(source, path, layer)
-        finally:
-            for item in caught:
-                if issubclass(item.category, RuntimeWarning):
-                    log.info("GDAL, reading %s: %s", path.name, item.message)
-                else:
-                    warnings.warn_explicit(
-                        item.message, item.category, item.filename, item.lineno
-                    )
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("always", RuntimeWarning)
+            try:
+                return _read_layers_impl(source, path, layer)
+            finally:
+                caught = list(recorded)
+    finally:
+        # Outside the block: what is shown again goes to the caller's filters.
+        for item in caught:
+            if _is_gdal_remark(item):
+                log.info("GDAL, reading %s: %s", path.name, item.message)
+            else:
+                warnings.warn_explicit(
+                    item.message, item.category, item.filename, item.lineno
+                )
+
+
+def _decoders() -> tuple[str, ...]:
+    """Where the warnings of decoding a file come from: pyogrio, shapely.io."""
+    out = set()
+    for where in (pyogrio.__file__, shapely.io.__file__):
+        for name in (where, str(Path(where).resolve())):
+            folder = os.path.dirname(name) + os.sep
+            out.add(folder if where == pyogrio.__file__ else name)
+    return tuple(sorted(out))
+
+
+_DECODERS = _decoders()
+
+
+def _is_gdal_remark(item: warnings.WarningMessage) -> bool:
+    """Tell a remark about the file (a RuntimeWarning of GDAL or WKB decoding).
+
+    Only those are logged instead of shown. ``catch_warnings`` records every
+    thread's warnings, and the time series measures in another thread while
+    this one reads: warnings from anywhere else are shown again, never
+    swallowed.
+    """
+    return issubclass(item.category, RuntimeWarning) and str(item.filename).startswith(
+        _DECODERS
+    )
 
 
 def _read_layers_impl(

@@ -54,6 +54,7 @@ TILE_DEG: Final = 0.25
 #: that a boundary running along a tile edge is seen from both sides.
 _EPS: Final = 1e-9
 _POLYGON: Final = 3
+_VALID: Final = "Valid Geometry"  # shapely.is_valid_reason of a valid geometry
 #: How many tiled overlays :meth:`TileOverlay.shared` keeps between calls.
 SHARED_SIZE = 4
 _SHARED: OrderedDict[tuple[str, float], TileOverlay] = OrderedDict()
@@ -323,9 +324,11 @@ class TileOverlay:
                 for r, p in zip(idx_kept.tolist(), parts, strict=True)
                 if _is_box(p, box)
             ]
-            # A single owner lets the clip stand for the piece; several units
-            # covering the tile (overlapping units) go through the intersection.
-            self._whole[t] = whole[0] if len(whole) == 1 else -1
+            # A single owner lets the clip stand for the piece, if no other
+            # unit reaches the tile (a unit overlapping the one covering it,
+            # like Sevastopol inside a Crimea that includes it, gets its own
+            # part); otherwise every piece goes through the intersection.
+            self._whole[t] = whole[0] if len(whole) == 1 and len(idx_kept) == 1 else -1
         return self._pieces[t]
 
     def _box_km2(self, iy: int) -> float:
@@ -582,7 +585,11 @@ class TileOverlay:
         clips = np.array([c for _, c in out], dtype=object)
         redo = np.flatnonzero(shapely.is_missing(clips))
         present = np.flatnonzero(~shapely.is_missing(clips))
-        redo = np.concatenate([redo, present[~shapely.is_valid(clips[present])]])
+        # is_valid_reason, not is_valid: shapely's is_valid enters
+        # warnings.catch_warnings, and this may run in the time series'
+        # measuring thread while the reading thread uses the warnings state.
+        valid = shapely.is_valid_reason(clips[present]) == _VALID
+        redo = np.concatenate([redo, present[~valid]])
         if len(redo):
             boxes = [shapely.box(*self._box(out[i][0])) for i in redo.tolist()]
             clips[redo] = shapely.intersection(geom, np.array(boxes, dtype=object))

@@ -293,9 +293,9 @@ def _parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one flat CLI spec
     series.add_argument(
         "--parallel",
         choices=("serial", "processes"),
-        help="serial: one thread (by default the next map is read in a "
-        "background thread while the current one is measured); processes: a "
-        "local process pool (one worker per core)",
+        help="serial: one thread (by default each map is measured in a "
+        "background thread while the next one is read); processes: a local "
+        "process pool (one worker per core)",
     )
     output(series, ("csv", "json"))
     series.set_defaults(func=_cmd_timeseries)

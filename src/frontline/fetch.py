@@ -218,6 +218,7 @@ def fetch_file(
         redirect_hosts=allow_redirect_hosts,
         timeout=timeout,
         deadline=deadline,
+        advice="options",
     )
 
 
@@ -291,6 +292,7 @@ def _retrieve(
     redirect_hosts: Iterable[str] = (),
     timeout: float = 30.0,
     deadline: float = 600.0,
+    advice: Literal["options", "fetch_file", "url"] = "fetch_file",
 ) -> Path:
     """Download ``url`` to ``target`` under a lock, verified, atomically."""
     import filelock
@@ -304,6 +306,7 @@ def _retrieve(
         timeout=timeout,
         deadline=deadline,
         max_bytes=MAX_BYTES,
+        advice=advice,
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(f"{target}.lock", timeout=deadline + timeout + LOCK_SLACK)
@@ -347,6 +350,30 @@ class _Downloader:
     timeout: float
     deadline: float
     max_bytes: int
+    #: How the caller can allow a redirect or wait longer: "options" (it has
+    #: allow_redirect_hosts= and deadline=, like fetch_file), "fetch_file"
+    #: (it has not; fetch_file has), "url" (pass the final address instead).
+    advice: Literal["options", "fetch_file", "url"] = "options"
+
+    def _redirect_advice(self, host: str, target: str) -> str:
+        if self.advice == "options":
+            return f"pass allow_redirect_hosts=[{host!r}] if you trust it"
+        if self.advice == "url":
+            return f"if you trust it, pass that address ({target}) as url"
+        return (
+            "if you trust it, download the file with frontline.fetch.fetch_file("
+            f"url, allow_redirect_hosts=[{host!r}])"
+        )
+
+    def _deadline_advice(self) -> str:
+        if self.advice == "options":
+            return "Try again later or pass a longer deadline="
+        if self.advice == "url":
+            return "Try again later"
+        return (
+            "Try again later, or download the file with "
+            "frontline.fetch.fetch_file(url, deadline=...)"
+        )
 
     def __call__(self, url: str, output_file: str, _pooch: object) -> None:
         import requests
@@ -426,7 +453,7 @@ class _Downloader:
         if host != origin and host not in self.redirect_hosts:
             raise DownloadError(
                 f"refusing the redirect from {current} to another host, {host!r} "
-                f"({target}); pass allow_redirect_hosts=[{host!r}] if you trust it. "
+                f"({target}); {self._redirect_advice(host, target)}. "
                 "Nothing was cached",
                 url=url,
                 status=response.status_code,
@@ -469,8 +496,8 @@ class _Downloader:
                 if time.monotonic() - start > self.deadline:
                     raise DownloadError(
                         f"downloading {url} took more than {self.deadline:g} s "
-                        f"({written:,} bytes received); the server is too slow. Try "
-                        "again later or pass a longer deadline=. Nothing was cached",
+                        f"({written:,} bytes received); the server is too slow. "
+                        f"{self._deadline_advice()}. Nothing was cached",
                         url=url,
                     )
                 out.write(chunk)
@@ -535,7 +562,12 @@ def _user_agent() -> str:
 
 
 def _download_bytes(
-    url: str, folder: Path, *, timeout: float, deadline: float = 600.0
+    url: str,
+    folder: Path,
+    *,
+    timeout: float,
+    deadline: float = 600.0,
+    advice: Literal["options", "fetch_file", "url"] = "fetch_file",
 ) -> bytes:
     """GET ``url`` under the network policy and return its body.
 
@@ -549,6 +581,7 @@ def _download_bytes(
         timeout=timeout,
         deadline=deadline,
         max_bytes=MAX_BYTES,
+        advice=advice,
     )
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".download.")
@@ -836,7 +869,9 @@ class _ArcGISClient:
     def get(self, url: str, what: str) -> dict[str, Any]:
         self.requests += 1
         return _arcgis_json(
-            _download_bytes(url, self.folder, timeout=self.timeout), url, what
+            _download_bytes(url, self.folder, timeout=self.timeout, advice="url"),
+            url,
+            what,
         )
 
     def query(self, params: dict[str, str], what: str) -> dict[str, Any]:
@@ -1039,7 +1074,7 @@ def fetch_arcgis(
     )
     meta_url = f"{layer.url}?f=json"
     try:
-        body = _download_bytes(meta_url, folder, timeout=timeout)
+        body = _download_bytes(meta_url, folder, timeout=timeout, advice="url")
     except DownloadError as exc:
         cached = _newest_cached(folder, prefix) if exc.status is None else None
         if cached is None:

@@ -41,7 +41,7 @@ import math
 import os
 import sys
 import warnings
-from collections.abc import Generator, Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, get_args
 
@@ -175,10 +175,10 @@ def timeseries(
         Boundaries to use instead of the embedded ones (see
         :func:`frontline.regions.from_geodataframe`).
     parallel : {None, "serial", "processes", "dask"} or dask.distributed.Client
-        ``None`` runs in this process and reads ahead: the next snapshot is
-        read and parsed in one background thread while the current one is
-        measured (GDAL and GEOS release the GIL, so the two overlap on a
-        machine with two cores; figures are the same). ``"serial"`` runs in
+        ``None`` runs in this process on two threads: each snapshot is
+        measured in a background thread while the next one is read and parsed
+        (GDAL and GEOS release the GIL, so the two overlap on a machine with
+        two cores; figures and warnings are the same). ``"serial"`` runs in
         this process on one thread. ``"processes"`` uses a local process
         pool (one worker per core). A ``Client`` (or ``"dask"`` for the
         current default client) runs on a Dask cluster; workers must see the
@@ -884,45 +884,65 @@ def _serial(
     with (
         _engine(units) as engine,
         _bar(total, progress, "timeseries") as bar,
-        _snapshots(enumerate(items), read_ahead) as snaps,
+        _Jobs(background=read_ahead) as jobs,
     ):
-        for snap in snaps:
-            records.append(_record(snap, engine.measure(snap)))
-            del snap  # hold one layer at a time (two with read-ahead)
+        for index, item in enumerate(items):
+            snap = _read(item, index)
+            for record in jobs.submit(_measure_one, engine, snap):
+                records.append(record)
+                bar.update(1)
+            del snap  # hold one layer (two with the measuring thread)
+        for record in jobs.drain():
+            records.append(record)
             bar.update(1)
     return records
 
 
-@contextlib.contextmanager
-def _snapshots(
-    pairs: Iterable[tuple[int, Any]], read_ahead: bool
-) -> Iterator[Iterator[_Snap]]:
-    """Yield the snapshots of ``(index, item)`` pairs, read in turn or one ahead."""
-    if not read_ahead:
-        yield (_read(item, index) for index, item in pairs)
-        return
-    with contextlib.closing(_read_ahead(pairs)) as snaps:
-        yield snaps
+def _measure_one(engine: _Overlay, snap: _Snap) -> _Record:
+    return _record(snap, engine.measure(snap))
 
 
-def _read_ahead(pairs: Iterable[tuple[int, Any]]) -> Generator[_Snap, None, None]:
-    """Read snapshot k + 1 in a background thread while k is measured.
+class _Jobs:
+    """Measuring jobs, run in order in one background thread, one at a time.
 
-    At most one read is in flight, so memory stays at two snapshots; errors
-    surface in input order, when their snapshot is reached. GDAL's parse and
-    GEOS release the GIL, so reading overlaps with measuring on two cores.
+    The calling thread reads snapshot k + 1 while job k measures (GDAL's
+    parse and GEOS release the GIL, so the two overlap on two cores). Reading
+    stays on the calling thread: it uses ``warnings.catch_warnings`` (GDAL's
+    remarks; shapely's ``is_valid`` and ``total_bounds``), whose state
+    Python shares between threads before 3.14, so two threads entering it
+    could leave the filters changed. The measuring code never touches the
+    warnings state. With ``background=False`` every job runs at once, here.
     """
-    from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1, thread_name_prefix="frontline-read") as pool:
-        pending = None
-        for index, item in pairs:
-            future = pool.submit(_read, item, index)
-            if pending is not None:
-                yield pending.result()
-            pending = future
-        if pending is not None:
-            yield pending.result()
+    def __init__(self, *, background: bool):
+        self._pool: Any = None
+        if background:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="frontline-measure")
+        self._pending: Any = None
+
+    def submit(self, fn: Any, *args: Any) -> list[Any]:
+        """Queue a job; return the result of the previous one (if any), in order."""
+        done = self.drain()
+        if self._pool is None:
+            return [*done, fn(*args)]
+        self._pending = self._pool.submit(fn, *args)
+        return done
+
+    def drain(self) -> list[Any]:
+        """Wait for the job in flight; return its result (or raise its error)."""
+        if self._pending is None:
+            return []
+        future, self._pending = self._pending, None
+        return [future.result()]
+
+    def __enter__(self) -> _Jobs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _measure_chunk(
@@ -1387,11 +1407,9 @@ def _stream_changes(
     previous: _Snap | None = None
     pending: _Snap | None = None
     indices = order if order is not None else range(len(items))
-    with (
-        _engine(units) as engine,
-        _snapshots(((i, items[i]) for i in indices), read_ahead) as snaps,
-    ):
-        for snap in snaps:
+    with _engine(units) as engine, _Jobs(background=read_ahead) as jobs:
+        for index in indices:
+            snap = _read(items[index], index)
             bar.update(1)
             if pending is not None and snap.date < pending.date:
                 raise _UnsortedError
@@ -1413,15 +1431,21 @@ def _stream_changes(
                 snap.date, freq
             ):
                 if previous is not None:
-                    rows += _pair_rows(
-                        engine, previous, pending, statuses, _period(pending.date, freq)
-                    )
+                    period = _period(pending.date, freq)
+                    for done in jobs.submit(
+                        _pair_rows, engine, previous, pending, statuses, period
+                    ):
+                        rows += done
                 previous = pending
             pending = snap
         if pending is not None and previous is not None:
-            rows += _pair_rows(
-                engine, previous, pending, statuses, _period(pending.date, freq)
-            )
+            period = _period(pending.date, freq)
+            for done in jobs.submit(
+                _pair_rows, engine, previous, pending, statuses, period
+            ):
+                rows += done
+        for done in jobs.drain():
+            rows += done
     if previous is None:
         raise OptionError(
             f"changes need snapshots of at least two different {_freq_word(freq)}s; "
