@@ -152,7 +152,7 @@ def main(argv=None):
         "c": lambda: parse_floor(files),
         "a": lambda: plain_geopandas(files, units, densify=False),
         "a2": lambda: plain_geopandas(files, units, densify=True),
-        # Default: reads one snapshot ahead in a thread; the boundaries' tiles
+        # Default: measures in a thread while the next file is read; the tiles
         # are kept between calls, so repeats after the first are warm.
         "b": series(files, cold=False),
         "b_cold": series(files, cold=True),
@@ -204,7 +204,7 @@ def report(t, diffs, mem, n_files, load_start, *, cpu_cold):
     print(f"read_control on every file (GeoDataFrames)   {t['read_control']:8.3f} s")
     print(
         f"(b) cold used {cpu_cold[0]:.3f} s of CPU in {cpu_cold[1]:.3f} s "
-        "(reading one snapshot ahead in a second thread)"
+        "(measuring in a second thread while the next file is read)"
     )
     for key, what in (("b", "warm"), ("b_cold", "cold"), ("b_serial", "serial")):
         print(
