@@ -222,6 +222,15 @@ def fetch_file(
     )
 
 
+def _lock_timeout(target: Path, lock: Any, url: str) -> DownloadError:
+    return DownloadError(
+        f"another process has been downloading {target.name} for more than "
+        f"{lock.timeout:g} s (lock {lock.lock_file}); wait for it or, if no "
+        "frontline process is running, delete the lock file",
+        url=url,
+    )
+
+
 def _check_fname(fname: str) -> None:
     if not fname or fname in {".", ".."} or "/" in fname or "\\" in fname:
         raise OptionError(
@@ -322,12 +331,7 @@ def _retrieve(
                 progressbar=False,
             )
     except filelock.Timeout as exc:
-        raise DownloadError(
-            f"another process has been downloading {target.name} for more than "
-            f"{lock.timeout:g} s (lock {lock.lock_file}); wait for it or, if no "
-            "frontline process is running, delete the lock file",
-            url=url,
-        ) from exc
+        raise _lock_timeout(target, lock, url) from exc
     except DownloadError:
         raise
     except ValueError as exc:  # pooch: hash mismatch (the file was not kept)
@@ -1188,12 +1192,7 @@ def _download_lock(target: Path, *, url: str, timeout: float) -> Iterator[None]:
     try:
         lock.acquire()
     except filelock.Timeout as exc:
-        raise DownloadError(
-            f"another process has been downloading {target.name} for more than "
-            f"{lock.timeout:g} s (lock {lock.lock_file}); wait for it or, if no "
-            "frontline process is running, delete the lock file",
-            url=url,
-        ) from exc
+        raise _lock_timeout(target, lock, url) from exc
     try:
         yield
     finally:
