@@ -1055,7 +1055,12 @@ def _run_chunks(
                 bar.update(len(chunks[futures[future]]))
         return out
     distributed = _import_distributed()
-    shared = tuple(runner.scatter(arg, broadcast=True) for arg in args)
+    # The boundaries go to every worker once; small arguments go as they are
+    # (a tuple would be scattered element by element).
+    shared = tuple(
+        runner.scatter(arg, broadcast=True) if _is_geoframe(arg) else arg
+        for arg in args
+    )
     dask_futures = [runner.submit(fn, chunk, *shared, pure=False) for chunk in chunks]
     index = {future.key: i for i, future in enumerate(dask_futures)}
     for future in distributed.as_completed(dask_futures):
