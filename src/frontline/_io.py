@@ -125,8 +125,7 @@ def read_arrays(path: str | Path) -> RawArrays | None:
         return None
     if os.environ.get("PYOGRIO_USE_ARROW", "0") not in ("", "0"):
         return None
-    # As in _read_layers: GDAL's remarks (RuntimeWarnings) are the full
-    # reader's to log, so the file goes there; other warnings pass through.
+    # A file GDAL has remarks about goes to the full reader, which logs them.
     failed = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
@@ -137,14 +136,7 @@ def read_arrays(path: str | Path) -> RawArrays | None:
             geoms = None if wkb is None else shapely.from_wkb(wkb, on_invalid="raise")
         except Exception:  # read_vector gives the error its message
             failed = True
-    for item in caught:
-        if _is_gdal_remark(item):
-            failed = True
-        else:
-            warnings.warn_explicit(
-                item.message, item.category, item.filename, item.lineno
-            )
-    if failed:
+    if _pass_on(caught) or failed:
         return None
     names = [str(name) for name in meta["fields"].tolist()]
     if geoms is None or "geometry" in names:
@@ -218,39 +210,44 @@ def _read_layers(
                 caught = list(recorded)
     finally:
         # Outside the block: what is shown again goes to the caller's filters.
-        for item in caught:
-            if _is_gdal_remark(item):
-                log.info("GDAL, reading %s: %s", path.name, item.message)
-            else:
-                warnings.warn_explicit(
-                    item.message, item.category, item.filename, item.lineno
-                )
+        for item in _pass_on(caught):
+            log.info("GDAL, reading %s: %s", path.name, item.message)
 
 
-def _decoders() -> tuple[str, ...]:
-    """Where the warnings of decoding a file come from: pyogrio, shapely.io."""
-    out = set()
-    for where in (pyogrio.__file__, shapely.io.__file__):
-        for name in (where, str(Path(where).resolve())):
-            folder = os.path.dirname(name) + os.sep
-            out.add(folder if where == pyogrio.__file__ else name)
-    return tuple(sorted(out))
+#: Where the warnings of decoding a file come from: pyogrio (GDAL) and
+#: shapely's WKB reader, as imported and with links resolved.
+_DECODERS = tuple(
+    sorted(
+        {
+            os.path.join(os.path.dirname(pyogrio.__file__), ""),
+            os.path.join(os.path.dirname(os.path.realpath(pyogrio.__file__)), ""),
+            shapely.io.__file__,
+            os.path.realpath(shapely.io.__file__),
+        }
+    )
+)
 
 
-_DECODERS = _decoders()
+def _pass_on(caught: list[warnings.WarningMessage]) -> list[warnings.WarningMessage]:
+    """Show the recorded warnings again, except remarks about the file.
 
-
-def _is_gdal_remark(item: warnings.WarningMessage) -> bool:
-    """Tell a remark about the file (a RuntimeWarning of GDAL or WKB decoding).
-
-    Only those are logged instead of shown. ``catch_warnings`` records every
+    Remarks are RuntimeWarnings of GDAL or of WKB decoding; they are
+    returned for the caller to log. ``catch_warnings`` records every
     thread's warnings, and the time series measures in another thread while
     this one reads: warnings from anywhere else are shown again, never
-    swallowed.
+    swallowed. Call it outside the recording block.
     """
-    return issubclass(item.category, RuntimeWarning) and str(item.filename).startswith(
-        _DECODERS
-    )
+    remarks = []
+    for item in caught:
+        if issubclass(item.category, RuntimeWarning) and str(item.filename).startswith(
+            _DECODERS
+        ):
+            remarks.append(item)
+        else:
+            warnings.warn_explicit(
+                item.message, item.category, item.filename, item.lineno
+            )
+    return remarks
 
 
 def _read_layers_impl(

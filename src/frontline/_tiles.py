@@ -516,7 +516,7 @@ class TileOverlay:
                 direct.append(clipped)
                 where_d.append((t, whole))
                 continue
-            skip = self._rest_unit(t)
+            skip = self._rest.get(t, -1)
             if skip >= 0:
                 rest.append((t, skip, len(direct)))
                 direct.append(clipped)
@@ -583,23 +583,18 @@ class TileOverlay:
         if not out:
             return out
         clips = np.array([c for _, c in out], dtype=object)
-        redo = np.flatnonzero(shapely.is_missing(clips))
-        present = np.flatnonzero(~shapely.is_missing(clips))
-        # is_valid_reason, not is_valid: shapely's is_valid enters
-        # warnings.catch_warnings, and this may run in the time series'
-        # measuring thread while the reading thread uses the warnings state.
-        valid = shapely.is_valid_reason(clips[present]) == _VALID
-        redo = np.concatenate([redo, present[~valid]])
+        # Failed (None) or invalid. is_valid_reason, not is_valid: shapely's
+        # is_valid enters warnings.catch_warnings, and this runs in the time
+        # series' measuring thread while the reading thread uses that state.
+        bad = shapely.is_missing(clips)
+        bad[~bad] = shapely.is_valid_reason(clips[~bad]) != _VALID
+        redo = np.flatnonzero(bad)
         if len(redo):
             boxes = [shapely.box(*self._box(out[i][0])) for i in redo.tolist()]
             clips[redo] = shapely.intersection(geom, np.array(boxes, dtype=object))
             self.stats["clips_redone"] += len(redo)
         clips = shapely.normalize(clips)
         return [(t, c) for (t, _), c in zip(out, clips, strict=True) if not c.is_empty]
-
-    def _rest_unit(self, t: int) -> int:
-        """Return the unit of tile ``t`` measured as the rest, or -1."""
-        return self._rest.get(t, -1)
 
     def _decide_rest(self, tiles: NDArray[np.intp]) -> None:
         """Choose, once per tile, a unit to measure as the rest of the clip.
