@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import glob
 import importlib
 import itertools
@@ -231,7 +232,7 @@ def timeseries(
     selection = resolve_regions(regions)
     runner = _runner(parallel)
     units = load_regions(selection.ids, boundaries=boundaries)
-    in_process = runner is None or (isinstance(runner, str) and runner == "serial")
+    in_process = _in_process(runner)
     items = _expand(snapshots, lazy=in_process)
     if in_process:
         records = _serial(items, units, progress, read_ahead=runner is None)
@@ -477,39 +478,30 @@ def changes(
     runner = _runner(parallel)
     units = load_regions(selection.ids, boundaries=boundaries)
     items = list(_expand(snapshots, lazy=False))
-    if runner is not None and not (isinstance(runner, str) and runner == "serial"):
+    if not _in_process(runner):
         rows, dates = _parallel_changes(
             items, units, runner, freq=freq, statuses=statuses, progress=progress
         )
     else:
-        read_ahead = runner is None
         with _bar(len(items), progress, "changes") as bar:
+            stream = functools.partial(
+                _stream_changes,
+                items,
+                units=units,
+                freq=freq,
+                statuses=statuses,
+                bar=bar,
+                read_ahead=runner is None,
+            )
             try:
-                rows, dates = _stream_changes(
-                    items,
-                    None,
-                    units=units,
-                    freq=freq,
-                    statuses=statuses,
-                    bar=bar,
-                    read_ahead=read_ahead,
-                )
+                rows, dates = stream(None)
             except _UnsortedError:
                 log.info("snapshots are not in date order; reading their dates first")
                 keys = []
                 for index, item in enumerate(items):
                     snap = _read(item, index)
                     keys.append((snap.date, snap.published or "", index))
-                order = [k[2] for k in sorted(keys)]
-                rows, dates = _stream_changes(
-                    items,
-                    order,
-                    units=units,
-                    freq=freq,
-                    statuses=statuses,
-                    bar=bar,
-                    read_ahead=read_ahead,
-                )
+                rows, dates = stream([k[2] for k in sorted(keys)])
     table = _change_table(rows, units, selection.groups, statuses)
     table.attrs["gaps"] = _report_gaps(sorted(set(dates)), freq)
     return table
@@ -957,6 +949,11 @@ def _measure_chunk(
     return out
 
 
+def _in_process(runner: Any) -> bool:
+    """Tell whether a runner from :func:`_runner` measures in this process."""
+    return runner is None or (isinstance(runner, str) and runner == "serial")
+
+
 def _runner(parallel: Any) -> Any:
     if parallel is None:
         return None
@@ -1023,7 +1020,7 @@ def _parallel(
 
 
 def _workers(runner: Any) -> int:
-    if runner == "processes":
+    if isinstance(runner, str):  # "processes"
         return os.cpu_count() or 1
     return max(1, len(runner.scheduler_info().get("workers", {})))
 
@@ -1452,12 +1449,16 @@ def _stream_changes(
         for done in jobs.drain():
             rows += done
     if previous is None:
-        raise OptionError(
-            f"changes need snapshots of at least two different {_freq_word(freq)}s; "
-            f"got {len(items)} snapshot(s) for dates "
-            f"{sorted({d.isoformat() for d in dates})}"
-        )
+        raise _too_few_periods(freq, len(items), dates)
     return rows, dates
+
+
+def _too_few_periods(freq: str, n_items: int, dates: list[dt.date]) -> OptionError:
+    return OptionError(
+        f"changes need snapshots of at least two different {_freq_word(freq)}s; "
+        f"got {n_items} snapshot(s) for dates "
+        f"{sorted({d.isoformat() for d in dates})}"
+    )
 
 
 #: (input index, date, published) of one snapshot.
@@ -1500,10 +1501,7 @@ def _plan_changes(
         else:
             lasts.append(kept[day])
     if len(lasts) < 2:
-        raise OptionError(
-            f"changes need snapshots of at least two different {_freq_word(freq)}s; "
-            f"got {n_items} snapshot(s) for dates {[d.isoformat() for d in dates]}"
-        )
+        raise _too_few_periods(freq, n_items, dates)
     pairs = [(_period(b[1], freq), a[0], b[0]) for a, b in itertools.pairwise(lasts)]
     return pairs, dates
 
@@ -1545,8 +1543,7 @@ def _parallel_changes(
         [k for chunk in found for k in chunk], freq, len(items)
     )
     work = [(period, (a, items[a]), (b, items[b])) for period, a, b in pairs]
-    size = max(1, math.ceil(len(work) / (2 * workers)))
-    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    chunks = [[pair for _, pair in chunk] for chunk in _chunks(work, workers)]
     with _bar(len(work), progress, "changes") as bar:
         done = _run_chunks(runner, _pairs_chunk, chunks, (units, statuses), bar)
     return [row for chunk in done for row in chunk], dates
