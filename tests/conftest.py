@@ -46,3 +46,27 @@ def minregion():
     path = shared_file("reference_regions", "ukraine_oblasts_minregion_2020.geojson")
     raw = gpd.read_file(path)
     return fl.from_geodataframe(raw, column="ADMIN_1", source="Minregion 2020")
+
+
+@pytest.fixture(scope="module")
+def boxes():
+    """Four fake 'oblasts' as 1°×1° boxes, each tagged with a real id.
+
+    Test modules that need other shapes define their own ``boxes``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    import frontline as fl
+
+    raw = gpd.GeoDataFrame(
+        {"id": ["UA-14", "UA-09", "UA-23", "UA-65"]},
+        geometry=[
+            shapely.box(37, 47, 38, 48),
+            shapely.box(38, 47, 39, 48),
+            shapely.box(35, 47, 36, 48),
+            shapely.box(33, 46, 34, 47),
+        ],
+        crs="EPSG:4326",
+    )
+    return fl.from_geodataframe(raw, column="id", source="boxes")

@@ -30,22 +30,6 @@ def km2(geom):
     return fl.area_km2(geom)
 
 
-@pytest.fixture(scope="module")
-def boxes():
-    """Four fake 'oblasts' as 1°×1° boxes, each tagged with a real id."""
-    raw = gpd.GeoDataFrame(
-        {"id": ["UA-14", "UA-09", "UA-23", "UA-65"]},
-        geometry=[
-            shapely.box(37, 47, 38, 48),
-            shapely.box(38, 47, 39, 48),
-            shapely.box(35, 47, 36, 48),
-            shapely.box(33, 46, 34, 47),
-        ],
-        crs="EPSG:4326",
-    )
-    return fl.from_geodataframe(raw, column="id", source="boxes")
-
-
 def layer(date, *features, published=None):
     """A normalised control layer from (status, geometry) pairs."""
     statuses, geoms = zip(*features, strict=True)
