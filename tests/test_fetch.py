@@ -30,7 +30,7 @@ import geopandas as gpd
 import shapely
 
 import frontline as fl
-from frontline import fetch
+from frontline import _http, fetch
 from frontline.errors import (
     InputFileNotFoundError,
     OptionError,
@@ -46,6 +46,7 @@ from frontline.fetch import (
     fetch_file,
     resolve_boundaries,
 )
+from frontline.sources import _deepstate_fetch
 
 from .conftest import shared_file
 
@@ -296,7 +297,7 @@ def test_trickling_server_hits_the_deadline(server, cache):
     [(None, "announces 40,000 bytes, more than the limit"), (-1, "sent more than")],
 )
 def test_oversized_download_is_stopped(server, cache, monkeypatch, length, message):
-    monkeypatch.setattr(fetch, "MAX_BYTES", 1000)
+    monkeypatch.setenv("FRONTLINE_MAX_DOWNLOAD_MB", str(1000 / 2**20))  # 1,000 bytes
     server.routes["/big"] = lambda h: send(h, BODY, length=length)
     with pytest.raises(DownloadError, match=message):
         fetch_file(server.url("/big"))
@@ -373,7 +374,7 @@ def test_waits_for_another_process_lock_then_gives_up(server, cache, monkeypatch
     import filelock
 
     url = server.serve("/f.bin", BODY)
-    monkeypatch.setattr(fetch, "LOCK_SLACK", 0.0)
+    monkeypatch.setattr(_http, "LOCK_SLACK", 0.0)
     target = cache / "files" / "f.bin"
     target.parent.mkdir(parents=True)
     with (
@@ -453,7 +454,7 @@ def test_fetch_control_union_archive_reads_with_its_date(server, cache, monkeypa
     name = "deepstatemap_data_20241121.geojson"
     body = shared_file("control", "deepstate_occupied_union", name).read_bytes()
     server.serve(f"/data/{name}", body)
-    monkeypatch.setattr(fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
     path = fetch_control(
         "deepstate-union", "2024-11-20", known_hash=_manifest_sha(name)
     )
@@ -467,7 +468,7 @@ def test_fetch_control_union_archive_reads_with_its_date(server, cache, monkeypa
 
 
 def test_union_archive_gap_is_snapshot_not_found(server, cache, monkeypatch):
-    monkeypatch.setattr(fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
     with pytest.raises(
         SnapshotNotFoundError, match=r"no file for the evening of 2024-08-17 .*HTTP 404"
     ):
@@ -477,7 +478,7 @@ def test_union_archive_gap_is_snapshot_not_found(server, cache, monkeypatch):
 
 
 def test_union_archive_server_error_stays_a_download_error(server, cache, monkeypatch):
-    monkeypatch.setattr(fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
     server.routes["/data/deepstatemap_data_20241121.geojson"] = lambda h: send(
         h, b"", 502
     )
@@ -493,7 +494,7 @@ def test_union_archive_server_error_stays_a_download_error(server, cache, monkey
     ],
 )
 def test_dates_without_a_snapshot(server, cache, monkeypatch, date, message):
-    monkeypatch.setattr(fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
     with pytest.raises(SnapshotNotFoundError, match=message):
         fetch_control("deepstate-union", date)
     assert sum(server.hits.values()) == 0
@@ -533,7 +534,9 @@ def test_fetch_control_deepstate_picks_the_evening_version(server, cache, monkey
     server.serve(
         "/api/history/public", _versions(1732051800, 1732098600, 1732138237, 1732224600)
     )
-    monkeypatch.setattr(fetch, "DEEPSTATE_API_URL", server.url("/api/history"))
+    monkeypatch.setattr(
+        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
+    )
     path = fetch_control("deepstate", "2024-11-20")
     assert path.name == "deepstate_20241120T213037Z_1732138237.geojson"
     with pytest.warns(fl.FrontlineWarning, match="covered by more than one status"):
@@ -552,7 +555,9 @@ def test_fetch_control_deepstate_picks_the_evening_version(server, cache, monkey
 
 def test_deepstate_without_a_version_that_day(server, cache, monkeypatch):
     server.serve("/api/history/public", _versions(1731960000, 1732305600))
-    monkeypatch.setattr(fetch, "DEEPSTATE_API_URL", server.url("/api/history"))
+    monkeypatch.setattr(
+        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
+    )
     with pytest.raises(
         SnapshotNotFoundError,
         match=r"nearest dates with a version: 2024-11-18, 2024-11-22",
@@ -562,7 +567,9 @@ def test_deepstate_without_a_version_that_day(server, cache, monkeypatch):
 
 def test_deepstate_api_that_changed_shape(server, cache, monkeypatch):
     server.serve("/api/history/public", b'{"error": "moved"}')
-    monkeypatch.setattr(fetch, "DEEPSTATE_API_URL", server.url("/api/history"))
+    monkeypatch.setattr(
+        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
+    )
     with pytest.raises(
         UnsupportedFormatError, match="expected a JSON array of map versions"
     ):
@@ -571,7 +578,9 @@ def test_deepstate_api_that_changed_shape(server, cache, monkeypatch):
 
 
 def test_deepstate_api_must_be_https(cache, monkeypatch):
-    monkeypatch.setattr(fetch, "DEEPSTATE_API_URL", "http://example.com/api/history")
+    monkeypatch.setattr(
+        _deepstate_fetch, "DEEPSTATE_API_URL", "http://example.com/api/history"
+    )
     with pytest.raises(OptionError, match="only https URLs are followed"):
         fetch_control("deepstate", "2024-11-20")
 
@@ -579,7 +588,9 @@ def test_deepstate_api_must_be_https(cache, monkeypatch):
 def test_deepstate_version_ids_cannot_escape_the_cache(server, cache, monkeypatch):
     body = json.dumps([{"id": "../../etc", "createdAt": "2024-11-20T21:00:00Z"}])
     server.serve("/api/history/public", body.encode())
-    monkeypatch.setattr(fetch, "DEEPSTATE_API_URL", server.url("/api/history"))
+    monkeypatch.setattr(
+        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
+    )
     with pytest.raises(
         SnapshotNotFoundError, match="nearest dates with a version: none"
     ):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import math
 import sys
 
@@ -25,8 +24,8 @@ from pyproj import Geod
 
 import frontline as fl
 from frontline import plot
+from frontline._units import ukraine_outline
 from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS
-from frontline.regions import _ukraine_outline
 
 GEOD = Geod(ellps="WGS84")
 
@@ -347,15 +346,6 @@ def test_default_line_comes_from_frontline_line(sample):
     assert ("River guide:" in caption) == bool(river)
 
 
-def test_missing_line_module_skips_the_line(sample, monkeypatch, caplog):
-    monkeypatch.setitem(sys.modules, "frontline.line", None)
-    with caplog.at_level(logging.INFO, logger="frontline.plot"):
-        ax = plot.plot_map(sample, "Luhansk", labels=False, caption=False)
-    assert not [c for c in ax.collections if str(c.get_gid()).startswith("front")]
-    assert "Front line" not in legend_texts(ax)
-    assert "frontline.line is not available" in caplog.text
-
-
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -405,7 +395,7 @@ def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
     )
     plot.plot_control(donetsk_layer, ax=ax, zorder=2)
     units.boundary.plot(ax=ax, color="#B4B4B4", linewidth=0.5, zorder=3)
-    gpd.GeoSeries([_ukraine_outline()], crs=4326).boundary.plot(
+    gpd.GeoSeries([ukraine_outline()], crs=4326).boundary.plot(
         ax=ax, color="#7A7A7A", linewidth=0.9, zorder=3.05
     )
     fl.load_regions("Donetsk").boundary.plot(

@@ -14,9 +14,14 @@ from importlib.metadata import PackageNotFoundError, version
 
 from frontline._display import register_jupyter as _register_jupyter
 from frontline.areas import area_km2
+from frontline.boundaries import (
+    fetch_boundaries,
+    read_boundaries,
+    resolve_boundaries,
+)
 from frontline.claims import Claim, ClaimCheck, check_claim
 from frontline.compare import compare_sources
-from frontline.control import PRECEDENCE, RUSSIAN_HELD, STATUSES, read_control
+from frontline.control import read_control
 from frontline.errors import (
     AmbiguousSettlementError,
     ChecksumError,
@@ -35,13 +40,7 @@ from frontline.errors import (
     UnknownStatusError,
     UnsupportedFormatError,
 )
-from frontline.fetch import (
-    fetch_arcgis,
-    fetch_boundaries,
-    fetch_control,
-    read_boundaries,
-    resolve_boundaries,
-)
+from frontline.fetch import fetch_arcgis, fetch_control
 from frontline.line import distance_bands, front_line, line_change, line_lengths
 from frontline.plot import (
     animate,
@@ -88,6 +87,7 @@ from frontline.settlements import (
     settlements_changed,
     settlements_status,
 )
+from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES
 
 _register_jupyter()
 

@@ -1,7 +1,23 @@
-"""Read vector files of every format users bring into a raw GeoDataFrame."""
+"""Files in and out: every vector format users bring, and one atomic writer.
+
+Reading: :func:`read_vector` turns any supported file into a raw
+GeoDataFrame (guarded against archive bombs, DTDs and odd file types) and
+:func:`read_arrays` reads single-layer GeoJSON into arrays.
+
+Writing: :func:`atomic_write` is the only way frontline writes a file (CLI
+outputs, maps, animations, downloads, caches). It writes to a temporary file
+beside the target and renames it into place, so a reader never sees half a
+file and an error leaves nothing behind; the file gets the permissions a new
+file gets from the user's umask (0644 under umask 022), or keeps those of the
+file it replaces. A symbolic link is written through (its target is
+replaced, the link stays), and a path that is not a regular file
+(``/dev/stdout``, a named pipe) is written directly.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import gzip
 import io
@@ -9,11 +25,13 @@ import json
 import logging
 import os
 import re
+import secrets
+import stat
 import warnings
 import zipfile
 import zlib
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
 import pandas as pd
 
@@ -22,12 +40,27 @@ import pyogrio.raw
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from frontline.errors import CRSError, InputFileNotFoundError, UnsupportedFormatError
+from frontline.errors import (
+    CRSError,
+    InputFileNotFoundError,
+    OutputError,
+    UnsupportedFormatError,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import geopandas as gpd
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "RawArrays", "read_arrays", "read_vector"]
+__all__ = [
+    "MAX_UNCOMPRESSED_BYTES",
+    "RawArrays",
+    "atomic_write",
+    "read_arrays",
+    "read_vector",
+    "write_bytes",
+    "write_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -501,3 +534,145 @@ def _kml_from_kmz(path: Path) -> bytes:
                 f"cannot extract {info.filename!r} from KMZ {str(path)!r} "
                 f"({_short(exc)}); the archive is corrupt or encrypted"
             ) from exc
+
+
+# ----------------------------------------------------------------------------
+# Writing
+
+
+@overload
+def atomic_write(
+    path: str | os.PathLike[str], mode: Literal["w"] = ..., *, what: str = ...
+) -> contextlib.AbstractContextManager[IO[str]]: ...
+@overload
+def atomic_write(
+    path: str | os.PathLike[str], mode: Literal["wb"], *, what: str = ...
+) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+def atomic_write(
+    path: str | os.PathLike[str], mode: str = "w", *, what: str = "output"
+) -> contextlib.AbstractContextManager[IO[Any]]:
+    """Open ``path`` for writing so that it appears whole or not at all.
+
+    Parameters
+    ----------
+    path : str or path
+        The file to write. Its folder must exist.
+    mode : {"w", "wb"}, default "w"
+        Text (UTF-8, line ends as written) or bytes.
+    what : str, default "output"
+        What the file is, for error messages (``"map"``, ``"report"`` …).
+
+    Returns
+    -------
+    context manager
+        Yields the open file. On a normal exit the file is renamed onto
+        ``path``; on an exception the temporary file is removed and ``path``
+        is left as it was.
+
+    Raises
+    ------
+    OutputError
+        If the folder is missing, not writable, the name is too long, or
+        ``path`` is a directory.
+    """
+    if mode not in ("w", "wb"):  # pragma: no cover - internal misuse
+        raise ValueError(f"mode must be 'w' or 'wb', got {mode!r}")
+    return _atomic(Path(os.fspath(path)), mode, what)
+
+
+@contextlib.contextmanager
+def _atomic(path: Path, mode: str, what: str) -> Iterator[IO[Any]]:
+    target = _write_target(path, what)
+    if target is None:  # not a regular file: /dev/stdout, a pipe …
+        with _opening(path, what):
+            stream = path.open(mode, **_text_args(mode))
+        with stream:
+            yield stream
+        return
+    keep_mode = None
+    with contextlib.suppress(OSError):
+        keep_mode = stat.S_IMODE(target.stat().st_mode)
+    tmp = target.with_name(f".{target.name[:200]}.{secrets.token_hex(4)}.tmp")
+    with _opening(path, what):
+        # 0o666 through the umask: the mode a new file gets (0644 under 022).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, mode, **_text_args(mode)) as stream:
+            yield stream
+        if keep_mode is not None:
+            os.chmod(tmp, keep_mode)
+        with _opening(path, what):
+            os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    log.debug("wrote %s", target)
+
+
+def _text_args(mode: str) -> dict[str, Any]:
+    return {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+
+
+def _write_target(path: Path, what: str) -> Path | None:
+    """Return the regular file to replace (a link's target), or None."""
+    try:
+        real = Path(os.path.realpath(path))
+        info = real.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _output_error(path, what, exc) from exc
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise OutputError(
+            f"cannot write the {what} to {str(path)!r}: it is a directory; give a "
+            "file name (e.g. add /out.csv)"
+        )
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return None
+    parent = real.parent
+    if not parent.is_dir():
+        raise OutputError(
+            f"cannot write the {what} to {str(path)!r}: the folder "
+            f"{str(path.parent)!r} does not exist; create it first"
+        )
+    return real
+
+
+@contextlib.contextmanager
+def _opening(path: Path, what: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise _output_error(path, what, exc) from exc
+
+
+def _output_error(path: Path, what: str, exc: OSError) -> OutputError:
+    reason = {
+        errno.EACCES: "permission denied; choose a folder you can write to",
+        errno.EPERM: "permission denied; choose a folder you can write to",
+        errno.ENAMETOOLONG: "the file name is too long; choose a shorter one",
+        errno.ENOSPC: "the disk is full; free some space",
+        errno.EROFS: "the file system is read-only; choose another folder",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "it is a directory; give a file name",
+    }.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    shown = str(path)
+    if len(shown) > 120:
+        shown = f"{shown[:60]}…{shown[-40:]}"
+    return OutputError(f"cannot write the {what} to {shown!r}: {reason}")
+
+
+def write_text(
+    path: str | os.PathLike[str], text: str, *, what: str = "output"
+) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`atomic_write`."""
+    with atomic_write(path, "w", what=what) as stream:
+        stream.write(text)
+
+
+def write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, what: str = "output"
+) -> None:
+    """Write ``data`` to ``path`` atomically; see :func:`atomic_write`."""
+    with atomic_write(path, "wb", what=what) as stream:
+        stream.write(data)

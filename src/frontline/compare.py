@@ -44,16 +44,17 @@ import pandas as pd
 import shapely
 
 from frontline.areas import _km2, _overlay_km2
-from frontline.control import RUSSIAN_HELD, as_layer, status_union
+from frontline.boundaries import check_boundaries
+from frontline.control import as_layer, status_union
 from frontline.errors import FrontlineWarning, OptionError
 from frontline.regions import (
-    _check_boundaries,
     group_label,
     load_regions,
     resolve_regions,
 )
 from frontline.report import Basis
 from frontline.sources._base import coverage
+from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
     import os
@@ -186,7 +187,7 @@ def compare_sources(
     named = {str(name): as_layer(layer) for name, layer in layers.items()}
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
-        boundaries = _check_boundaries(boundaries)
+        boundaries = check_boundaries(boundaries)
     units = load_regions(selection.ids, boundaries=boundaries)
     cover = {name: _coverage(layer) for name, layer in named.items()}
     complete = _complete(cover, selection.ids)

@@ -24,7 +24,6 @@ the more specific Russian-held class wins, and nothing is counted twice.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
 import warnings
@@ -36,6 +35,8 @@ import pandas as pd
 
 import shapely
 
+from frontline._dates import parse_date
+from frontline._io import read_arrays, read_vector
 from frontline.areas import _km2, _polygon_parts
 from frontline.errors import (
     CRSError,
@@ -43,10 +44,13 @@ from frontline.errors import (
     FrontlineWarning,
     GeometryError,
     OptionError,
-    UnknownStatusError,
 )
+from frontline.sources import ADAPTERS, pick_adapter, read_raw
+from frontline.sources.deepstate import DeepStateUnionAdapter
+from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES, check_status
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Iterable, Mapping
 
     from numpy.typing import NDArray
@@ -66,35 +70,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: The status vocabulary (contract).
-STATUSES: Final = ("occupied", "occupied_before_2022", "contested", "liberated")
-#: Statuses that count as Russian-held.
-RUSSIAN_HELD: Final = ("occupied", "occupied_before_2022")
-#: Order in which overlapping statuses claim area (first wins).
-PRECEDENCE: Final = ("occupied_before_2022", "occupied", "contested", "liberated")
-
-#: Labels accepted in a ``status`` column without a ``status_map`` (case-folded).
-_SYNONYMS: Final[dict[str, str]] = {
-    "occupied": "occupied",
-    "occupied_since_2022": "occupied",
-    "russian": "occupied",
-    "russian-held": "occupied",
-    "russian_held": "occupied",
-    "ru": "occupied",
-    "occupied_before_2022": "occupied_before_2022",
-    "occupied before 2022": "occupied_before_2022",
-    "pre-2022": "occupied_before_2022",
-    "pre_2022": "occupied_before_2022",
-    "contested": "contested",
-    "grey": "contested",
-    "gray": "contested",
-    "grey zone": "contested",
-    "gray zone": "contested",
-    "unknown": "contested",
-    "disputed": "contested",
-    "liberated": "liberated",
-}
 
 # Ukraine's extent with a margin (lon/lat), to catch swapped axes and layers
 # of somewhere else.
@@ -278,8 +253,6 @@ def _read_layer(
     of the DeepState union archive (one MultiPolygon, no classes) are read as
     arrays: the same checks, figures and attrs, without the pandas work.
     """
-    from frontline.sources import pick_adapter
-
     if status is not None and status_column is not None:
         raise OptionError(
             f"got both status={status!r} and status_column={status_column!r}; "
@@ -291,8 +264,8 @@ def _read_layer(
             "a fixed status=...; drop one of them"
         )
     if status is not None:
-        status = _check_status(status)
-    when = _parse_date(date) if date is not None else None
+        status = check_status(status)
+    when = parse_date(date) if date is not None else None
     fast = None
     if not frame and layer is None and status_column is None and status_map is None:
         fast = _read_arrays(data, source, status)
@@ -344,10 +317,6 @@ def _read_arrays(
     data: str | Path | gpd.GeoDataFrame, source: str, status: str | None
 ) -> tuple[_Layer, dict[str, Any]] | None:
     """Read a union-archive file as arrays; None for anything else."""
-    from frontline._io import read_arrays
-    from frontline.sources import ADAPTERS
-    from frontline.sources.deepstate import DeepStateUnionAdapter
-
     if not isinstance(data, (str, Path)) or source not in ("auto", "deepstate-union"):
         return None
     adapter = ADAPTERS["deepstate-union"]
@@ -370,13 +339,9 @@ def _load(
 ) -> tuple[Path | None, gpd.GeoDataFrame]:
     import geopandas as gpd
 
-    from frontline._io import read_vector
-
     if isinstance(data, gpd.GeoDataFrame):
         return None, data.copy()
     if isinstance(data, (str, Path)):
-        from frontline.sources import read_raw
-
         # Formats only a source adapter can open (e.g. NZZ's {"value": ...}).
         raw = read_raw(Path(data)) if layer is None else None
         return Path(data), raw if raw is not None else read_vector(data, layer=layer)
@@ -386,68 +351,13 @@ def _load(
     )
 
 
-def _check_status(value: str) -> str:
-    if value in STATUSES:
-        return value
-    key = str(value).strip().casefold()
-    if key in _SYNONYMS:
-        return _SYNONYMS[key]
-    raise UnknownStatusError(
-        f"unknown status {value!r}; expected one of {', '.join(STATUSES)}"
-    )
-
-
-def classify(
-    labels: pd.Series, status_map: Mapping[str, str] | None, column: str
-) -> pd.Series:
-    """Map a column of labels to statuses (helper for source adapters)."""
-    if status_map is not None:
-        mapping = {str(k): _check_status(v) for k, v in status_map.items()}
-        text = labels.astype("string")
-        unknown = sorted(set(text.dropna()) - set(mapping))
-        if unknown or text.isna().any():
-            found = sorted(set(text.dropna()))
-            raise UnknownStatusError(
-                f"column {column!r} has labels that status_map does not cover: "
-                f"{unknown[:10] or ['<missing>']}; labels found: {found[:20]}. Add "
-                f"them to status_map (values one of {', '.join(STATUSES)})"
-            )
-        return text.map(mapping).astype(object)
-    out = []
-    for value in labels:
-        key = None if pd.isna(value) else str(value).strip().casefold()
-        if key is None or key not in _SYNONYMS:
-            found = sorted({str(v) for v in labels.dropna().unique()})
-            raise UnknownStatusError(
-                f"column {column!r} holds label {value!r}, which is not a status; "
-                f"labels found: {found[:20]}. Pass status_map={{label: status}} "
-                f"with statuses from {', '.join(STATUSES)}"
-            )
-        out.append(_SYNONYMS[key])
-    return pd.Series(out, index=labels.index, dtype=object)
-
-
-def _parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        # Dates and date-times ("2024-11-20", "2024-11-20T18:00:00Z"), nothing else.
-        return dt.datetime.fromisoformat(str(value).strip()).date()
-    except ValueError as exc:
-        raise OptionError(
-            f"cannot read date {value!r}; expected an ISO date such as 2024-11-20"
-        ) from exc
-
-
 def _date_from_column(raw: gpd.GeoDataFrame) -> dt.date | None:
     if "date" not in raw.columns:
         return None
     dates = set()
     for value in raw["date"].dropna().unique():
         try:
-            dates.add(_parse_date(value))
+            dates.add(parse_date(value))
         except OptionError:
             return None
     # Several times of one day are one date; several days are no single date.

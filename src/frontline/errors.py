@@ -23,6 +23,7 @@ __all__ = [
     "GeometryError",
     "InputFileNotFoundError",
     "OptionError",
+    "OutputError",
     "RegionNotFoundError",
     "SettlementLookupError",
     "SettlementNotFoundError",
@@ -118,6 +119,10 @@ class DownloadError(FrontlineError, ConnectionError):
 
 class ChecksumError(DownloadError, ValueError):
     """A downloaded file's sha256 differs from the expected one (nothing cached)."""
+
+
+class OutputError(FrontlineError, OSError):
+    """An output file cannot be written (missing folder, permissions, name…)."""
 
 
 class SnapshotNotFoundError(FrontlineError, LookupError):

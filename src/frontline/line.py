@@ -44,17 +44,18 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from frontline._units import ukraine_outline
 from frontline.areas import _overlay_km2, area_km2
-from frontline.control import RUSSIAN_HELD, as_layer, status_union
+from frontline.boundaries import check_boundaries
+from frontline.control import as_layer, status_union
 from frontline.errors import EmptyLayerError, OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
-    _check_boundaries,
-    _ukraine_outline,
     group_label,
     load_regions,
     resolve_regions,
 )
+from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -634,8 +635,8 @@ def _units_and_outline(
 ) -> tuple[gpd.GeoDataFrame, Geometry, str]:
     """All units of the boundary set, their union, and the set's description."""
     if boundaries is None:
-        return load_regions("all"), _ukraine_outline(), BOUNDARY_SOURCE
-    checked = _check_boundaries(boundaries)
+        return load_regions("all"), ukraine_outline(), BOUNDARY_SOURCE
+    checked = check_boundaries(boundaries)
     units = load_regions(list(checked.region_id), boundaries=checked)
     outline = shapely.union_all(np.asarray(units.geometry.values))
     source = str(checked.attrs.get("boundary_source", "user-supplied boundaries"))

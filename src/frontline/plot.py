@@ -37,10 +37,21 @@ import pandas as pd
 import shapely
 from shapely.ops import polylabel
 
-from frontline.areas import area_km2
-from frontline.control import RUSSIAN_HELD, as_layer
+from frontline._units import ukraine_outline
+from frontline.areas import _overlay_km2, area_km2
+from frontline.boundaries import check_boundaries
+from frontline.control import as_layer
 from frontline.errors import OptionError
-from frontline.regions import load_regions, region_names, resolve_regions
+from frontline.line import front_line
+from frontline.regions import (
+    BOUNDARY_SOURCE,
+    load_regions,
+    region_names,
+    resolve_region,
+    resolve_regions,
+)
+from frontline.report import control_table
+from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -289,8 +300,6 @@ def plot_map(
     ...        if t.get_gid() == "region_label")
     ['Donetsk', 'Kherson', 'Luhansk', 'Zaporizhzhia']
     """
-    from frontline.report import control_table
-
     for name, loc in (("legend_loc", legend_loc), ("inset_loc", inset_loc)):
         if loc != "auto" and loc not in get_args(Corner):
             raise OptionError(
@@ -435,8 +444,6 @@ def plot_change_map(
     ['gained']
     """
     from matplotlib.patches import Patch
-
-    from frontline.areas import _overlay_km2
 
     old, new = as_layer(before), as_layer(after)
     selection = resolve_regions(regions)
@@ -1243,8 +1250,6 @@ def explore(
             "frontline.plot.explore needs folium and mapclassify; install them "
             'with pip install "frontline[explore]" (or pip install folium mapclassify)'
         ) from exc
-    from frontline.report import control_table
-
     layer = as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
@@ -1466,9 +1471,7 @@ def _require(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 def _context_units(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     if boundaries is None:
         return load_regions("all")
-    from frontline.regions import _check_boundaries
-
-    return _check_boundaries(boundaries)
+    return check_boundaries(boundaries)
 
 
 def _draw_outlines(
@@ -1478,11 +1481,9 @@ def _draw_outlines(
     boundaries: gpd.GeoDataFrame | None,
 ) -> None:
     """Other units thin and light, the selected ones dark, Ukraine's edge grey."""
-    from frontline.regions import _ukraine_outline
-
     _add_lines(ax, context.boundary, color=_CONTEXT_EDGE, linewidth=0.5, zorder=3)
     if boundaries is None:
-        outline = _ukraine_outline()
+        outline = ukraine_outline()
     else:
         outline = shapely.union_all(np.asarray(context.geometry.values, dtype=object))
     _add_lines(
@@ -1537,13 +1538,6 @@ def _front_line(
             f"line must be True, False or a GeoDataFrame of lines, got "
             f"{type(line).__name__}"
         )
-    try:
-        from frontline.line import front_line
-    except ModuleNotFoundError as exc:
-        if exc.name not in {"frontline.line", "frontline"}:
-            raise
-        log.info("front line not drawn: frontline.line is not available")
-        return None
     extra = {} if boundaries is None else {"boundaries": boundaries}
     result: gpd.GeoDataFrame = front_line(layer, **extra)
     return result
@@ -1827,9 +1821,7 @@ def _nice(value: float) -> float:
 
 def _inset_useful(extent: tuple[float, float, float, float]) -> bool:
     """Tell whether an inset helps: not if the map shows (most of) Ukraine."""
-    from frontline.regions import _ukraine_outline
-
-    ux0, uy0, ux1, uy1 = _ukraine_outline().bounds
+    ux0, uy0, ux1, uy1 = ukraine_outline().bounds
     x0, y0, x1, y1 = extent
     return bool((x1 - x0) * (y1 - y0) < 0.7 * (ux1 - ux0) * (uy1 - uy0))
 
@@ -1838,9 +1830,7 @@ def _inset(ax: Axes, rh: Geometry, corner: str) -> None:
     """Draw a small map of Ukraine and the Russian-held area, the view outlined."""
     from matplotlib.patches import Rectangle
 
-    from frontline.regions import _ukraine_outline
-
-    outline = _ukraine_outline()
+    outline = ukraine_outline()
     ux0, uy0, ux1, uy1 = outline.bounds
     vx0, vx1 = ax.get_xlim()
     vy0, vy1 = ax.get_ylim()
@@ -1956,11 +1946,9 @@ def _boundary_credit_text(boundaries: str) -> str:
 
 
 def _boundary_credit(boundaries: gpd.GeoDataFrame | None) -> str:
-    from frontline.regions import BOUNDARY_SOURCE, _check_boundaries
-
     if boundaries is None:
         return _boundary_credit_text(BOUNDARY_SOURCE)
-    checked = _check_boundaries(boundaries)
+    checked = check_boundaries(boundaries)
     return _boundary_credit_text(
         str(checked.attrs.get("boundary_source", "user-supplied boundaries"))
     )
@@ -2083,8 +2071,6 @@ def _status_values(table: pd.DataFrame, status: str, value: str) -> pd.DataFrame
 
 
 def _pick_regions(available: Iterable[Any], wanted: str | Iterable[str]) -> list[Any]:
-    from frontline.regions import resolve_region
-
     have = list(available)
     items = [wanted] if isinstance(wanted, str) else list(wanted)
     picked: list[Any] = []

@@ -10,18 +10,19 @@ import pandas as pd
 
 import shapely
 
-from frontline._display import FrontlineTable
+from frontline._table import FrontlineTable
+from frontline._units import ukraine_outline
 from frontline.areas import _km2, _overlay_km2
-from frontline.control import PRECEDENCE, RUSSIAN_HELD, as_layer, status_union
+from frontline.boundaries import check_boundaries
+from frontline.control import as_layer, status_union
 from frontline.errors import OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
-    _check_boundaries,
-    _ukraine_outline,
     group_label,
     load_regions,
     resolve_regions,
 )
+from frontline.status import PRECEDENCE, RUSSIAN_HELD
 
 if TYPE_CHECKING:
     import os
@@ -119,7 +120,7 @@ def control_table(
     layer = as_layer(control)
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
-        boundaries = _check_boundaries(boundaries)
+        boundaries = check_boundaries(boundaries)
     units = load_regions(selection.ids, boundaries=boundaries)
 
     status_geoms = {status: status_union(layer, [status]) for status in PRECEDENCE}
@@ -200,7 +201,7 @@ def _report_attrs(
     geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
     totals = _km2(geoms)
     if boundaries is None:
-        outline = _ukraine_outline()
+        outline = ukraine_outline()
         source = BOUNDARY_SOURCE
     else:
         outline = shapely.union_all(np.asarray(boundaries.geometry.values))

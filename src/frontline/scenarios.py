@@ -39,13 +39,14 @@ import pandas as pd
 
 import shapely
 
-from frontline._display import FrontlineTable
+from frontline._table import FrontlineTable
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
-from frontline.control import _NORMALISED, STATUSES, as_layer
+from frontline.control import _NORMALISED, as_layer
 from frontline.errors import OptionError
 from frontline.line import _buffer, _units_and_outline, front_line
 from frontline.regions import group_label, load_regions, resolve_regions
 from frontline.report import control_table
+from frontline.status import STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -53,13 +53,7 @@ import shapely
 
 from frontline._tiles import TILE_DEG, TileOverlay
 from frontline.areas import _km2
-from frontline.control import (
-    PRECEDENCE,
-    RUSSIAN_HELD,
-    _read_layer,
-    as_layer,
-    is_normalised,
-)
+from frontline.control import _read_layer, as_layer, is_normalised
 from frontline.errors import (
     FrontlineWarning,
     InputFileNotFoundError,
@@ -72,6 +66,7 @@ from frontline.regions import (
     load_regions,
     resolve_regions,
 )
+from frontline.status import PRECEDENCE, RUSSIAN_HELD
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -47,8 +47,9 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 
+from frontline._dates import parse_date
 from frontline._names import normalise_name
-from frontline.control import PRECEDENCE, as_layer
+from frontline.control import as_layer
 from frontline.errors import (
     AmbiguousSettlementError,
     CRSError,
@@ -57,6 +58,7 @@ from frontline.errors import (
     SettlementNotFoundError,
 )
 from frontline.regions import group_label, region_names, resolve_region, resolve_regions
+from frontline.status import PRECEDENCE
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -812,10 +814,8 @@ def _series(
     layers: Iterable[str | Path | gpd.GeoDataFrame]
     | Mapping[Any, str | Path | gpd.GeoDataFrame],
 ) -> list[tuple[dt.date | None, str | Path | gpd.GeoDataFrame]]:
-    from frontline.control import _parse_date
-
     if isinstance(layers, Mapping):
-        return [(_parse_date(k), v) for k, v in layers.items()]
+        return [(parse_date(k), v) for k, v in layers.items()]
     if isinstance(layers, (str, Path)):
         raise OptionError(
             "expected several control layers (a list of paths or GeoDataFrames, "

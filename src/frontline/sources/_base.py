@@ -14,13 +14,13 @@ import numpy as np
 import shapely
 
 from frontline.areas import _km2
-from frontline.control import RUSSIAN_HELD, STATUSES
 from frontline.errors import (
     FrontlineWarning,
     OptionError,
     UnknownStatusError,
     UnsupportedFormatError,
 )
+from frontline.status import RUSSIAN_HELD, STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

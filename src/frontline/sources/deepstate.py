@@ -75,7 +75,6 @@ import numpy as np
 import pandas as pd
 
 from frontline.areas import _polygon_parts
-from frontline.control import RUSSIAN_HELD
 from frontline.errors import OptionError, UnknownStatusError
 from frontline.sources._base import (
     DROP,
@@ -84,6 +83,7 @@ from frontline.sources._base import (
     frame_from_features,
     repair_invalid,
 )
+from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from frontline.control import classify
 from frontline.errors import FrontlineWarning, OptionError
+from frontline.status import classify
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

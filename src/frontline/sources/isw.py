@@ -70,7 +70,6 @@ import numpy as np
 import pandas as pd
 
 from frontline.areas import _polygon_parts
-from frontline.control import RUSSIAN_HELD
 from frontline.errors import OptionError, UnknownStatusError, UnsupportedFormatError
 from frontline.sources._base import (
     DROP,
@@ -80,6 +79,7 @@ from frontline.sources._base import (
     read_json_document,
     repair_invalid,
 )
+from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -49,6 +49,7 @@ import pandas as pd
 
 import shapely
 
+from frontline._units import ukraine_outline
 from frontline.errors import OptionError
 from frontline.sources._base import (
     DROP,
@@ -183,12 +184,10 @@ class NZZAdapter:
 
 def _outside_ukraine(geoms: Any) -> Any:
     """Tell, for each polygon, whether it lies mostly outside Ukraine."""
-    from frontline.regions import _ukraine_outline
-
     arr = np.asarray(geoms, dtype=object)
     total = measure_km2(arr)
     inside = measure_km2(
-        shapely.intersection(shapely.make_valid(arr), _ukraine_outline())
+        shapely.intersection(shapely.make_valid(arr), ukraine_outline())
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(total > 0, inside / total, 1.0)

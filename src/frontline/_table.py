@@ -1,0 +1,66 @@
+"""Tables that show themselves well in Jupyter (the bottom layer)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["FrontlineTable"]
+
+_GROUPS = {"four", "six", "all", "total"}
+
+
+class FrontlineTable(pd.DataFrame):
+    """A DataFrame that renders as a formatted table with its provenance.
+
+    It is a plain :class:`pandas.DataFrame` in every other way (``attrs``
+    included); only Jupyter's HTML view differs: km² with thousands
+    separators, percentages with one decimal, group rows in bold and a caption
+    with the date, source, basis and boundaries the figures depend on.
+    """
+
+    @property
+    def _constructor(self) -> type[FrontlineTable]:
+        return FrontlineTable
+
+    def _repr_html_(self) -> str | None:
+        try:
+            styler = self.style
+        except ImportError:  # pandas' Styler needs jinja2: the plain table
+            return str(self.to_html(index=False))
+        formats: dict[str, Any] = {}
+        for col in self.columns:
+            if str(col).endswith("_km2"):
+                formats[col] = "{:,.1f}"
+            elif str(col).endswith("_pct"):
+                formats[col] = "{:.1f}"
+        has_ids = "region_id" in self.columns
+
+        def bold(row: pd.Series) -> list[str]:
+            group = has_ids and str(row["region_id"]) in _GROUPS
+            return ["font-weight: bold" if group else ""] * len(row)
+
+        styled = (
+            styler.format(formats, na_rep="")
+            .apply(bold, axis=1)
+            .hide(axis="index")
+            .set_caption(html.escape(self.caption()))
+        )
+        return str(styled.to_html())
+
+    def caption(self) -> str:
+        """One line saying what the figures are and what they depend on."""
+        attrs = self.attrs
+        parts = [
+            f"{attrs['date']}" if attrs.get("date") else "date unknown",
+            str(attrs.get("source") or "source unknown"),
+        ]
+        if attrs.get("basis"):
+            parts.append(f"basis: {attrs['basis']}")
+        if attrs.get("boundaries"):
+            parts.append(f"boundaries: {attrs['boundaries']}")
+        if attrs.get("illustrative"):
+            parts.append("ILLUSTRATIVE sample, not a survey")
+        return " — ".join(parts)
