@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_UNCOMPRESSED_BYTES",
     "RawArrays",
+    "atomic_path",
     "atomic_write",
     "read_arrays",
     "read_vector",
@@ -582,23 +583,38 @@ def atomic_write(
 
 @contextlib.contextmanager
 def _atomic(path: Path, mode: str, what: str) -> Iterator[IO[Any]]:
-    target = _write_target(path, what)
-    if target is None:  # not a regular file: /dev/stdout, a pipe …
+    with atomic_path(path, what=what) as tmp:
         with _opening(path, what):
-            stream = path.open(mode, **_text_args(mode))
+            stream = tmp.open(mode, **_text_args(mode))
         with stream:
             yield stream
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike[str], *, what: str = "output"
+) -> Iterator[Path]:
+    """Yield a temporary path to write, renamed onto ``path`` on success.
+
+    For writers that need a file name rather than a stream (an animation
+    encoder, a subprocess). The same guarantees as :func:`atomic_write`; a
+    ``path`` that is not a regular file (``/dev/stdout``) is yielded itself.
+    """
+    path = Path(os.fspath(path))
+    target = _write_target(path, what)
+    if target is None:  # not a regular file: /dev/stdout, a pipe …
+        yield path
         return
     keep_mode = None
     with contextlib.suppress(OSError):
         keep_mode = stat.S_IMODE(target.stat().st_mode)
-    tmp = target.with_name(f".{target.name[:200]}.{secrets.token_hex(4)}.tmp")
+    # Hidden, unique, and with the target's suffix (encoders pick the format by it).
+    tmp = target.with_name(f".~{secrets.token_hex(4)}.{target.name[-200:]}")
     with _opening(path, what):
         # 0o666 through the umask: the mode a new file gets (0644 under 022).
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        with os.fdopen(fd, mode, **_text_args(mode)) as stream:
-            yield stream
+        yield tmp
         if keep_mode is not None:
             os.chmod(tmp, keep_mode)
         with _opening(path, what):
@@ -616,8 +632,7 @@ def _text_args(mode: str) -> dict[str, Any]:
 def _write_target(path: Path, what: str) -> Path | None:
     """Return the regular file to replace (a link's target), or None."""
     try:
-        real = Path(os.path.realpath(path))
-        info = real.stat()
+        info = path.stat()  # follows links: /dev/stdout is a pipe, a tty …
     except FileNotFoundError:
         info = None
     except OSError as exc:
@@ -629,11 +644,12 @@ def _write_target(path: Path, what: str) -> Path | None:
         )
     if info is not None and not stat.S_ISREG(info.st_mode):
         return None
-    parent = real.parent
-    if not parent.is_dir():
+    # A link (also a dangling one) is written through: its target is replaced.
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not real.parent.is_dir():
         raise OutputError(
             f"cannot write the {what} to {str(path)!r}: the folder "
-            f"{str(path.parent)!r} does not exist; create it first"
+            f"{str(real.parent)!r} does not exist; create it first"
         )
     return real
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import platform
 import sys
-import tempfile
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
 
+from frontline._io import atomic_write
 from frontline.errors import FrontlineError, OptionError
 
 if TYPE_CHECKING:
@@ -913,34 +912,13 @@ def _write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
 
 @contextmanager
 def _output(path: str | None, *, binary: bool = False) -> Iterator[Any]:
-    """Yield stdout, or a temporary file renamed onto ``path`` on success."""
+    """Yield stdout, or the file ``path`` written atomically (see frontline._io)."""
     if path is None:
         yield sys.stdout.buffer if binary else sys.stdout
         return
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OptionError(
-            f"cannot write {path!r}: the directory {str(parent)!r} does not exist; "
-            "create it first"
-        )
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{target.name}.",
-        suffix=".tmp",
-        dir=target.parent if str(target.parent) else ".",
-    )
-    try:
-        if binary:
-            with os.fdopen(fd, "wb") as fb:
-                yield fb
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                yield f
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log.info("wrote %s", target)
+    with atomic_write(path, "wb" if binary else "w") as out:
+        yield out
+    log.info("wrote %s", path)
 
 
 def _configure_logging(level: int) -> None:

@@ -22,9 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import os
 import re
-import tempfile
 import textwrap
 from functools import lru_cache
 from importlib.util import find_spec
@@ -37,6 +35,7 @@ import pandas as pd
 import shapely
 from shapely.ops import polylabel
 
+from frontline._io import atomic_path
 from frontline._units import ukraine_outline
 from frontline.areas import _overlay_km2, area_km2
 from frontline.boundaries import check_boundaries
@@ -1181,16 +1180,8 @@ def animate(
         anim = animation.FuncAnimation(
             fig, draw, frames=len(frames), interval=1000 / fps, blit=False, repeat=False
         )
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=suffix, dir=target.parent or Path(".")
-        )
-        os.close(fd)
-        try:
+        with atomic_path(target, what="animation") as tmp:
             anim.save(tmp, writer=writer, dpi=dpi)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     finally:
         plt.close(fig)
     log.info("wrote %s (%d frames)", target, len(frames))
