@@ -25,7 +25,7 @@ from pyproj import Geod
 import frontline as fl
 from frontline import plot
 from frontline._units import ukraine_outline
-from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS
+from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS, _parts
 
 GEOD = Geod(ellps="WGS84")
 
@@ -773,9 +773,9 @@ def test_explore_without_folium_says_how_to_install(sample, monkeypatch):
 
 
 def test_date_text_formats():
-    assert plot._date_text(dt.date(2024, 11, 2)) == "2 November 2024"
-    assert plot._date_text("2024-11-02") == "2 November 2024"
-    assert plot._date_text(None) == "date unknown"
+    assert _parts.date_text(dt.date(2024, 11, 2)) == "2 November 2024"
+    assert _parts.date_text("2024-11-02") == "2 November 2024"
+    assert _parts.date_text(None) == "date unknown"
 
 
 def test_plot_map_with_own_boundaries_credits_them(donetsk_layer):

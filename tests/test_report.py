@@ -219,7 +219,7 @@ def test_report_renders_in_jupyter_with_its_provenance():
 
 
 def test_control_layer_shows_a_small_map_in_jupyter():
-    from frontline._display import layer_html, register_jupyter
+    from frontline.plot._jupyter import layer_html, register_jupyter
 
     html = layer_html(fl.load_sample())
     assert html.startswith('<div><img src="data:image/png;base64,')
@@ -235,7 +235,7 @@ def test_register_jupyter_in_an_ipython_shell():
     pytest.importorskip("IPython")
     from IPython.core.interactiveshell import InteractiveShell
 
-    from frontline._display import register_jupyter
+    from frontline.plot._jupyter import register_jupyter
 
     shell = InteractiveShell.instance()
     try:

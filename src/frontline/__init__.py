@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from frontline._display import register_jupyter as _register_jupyter
 from frontline.areas import area_km2
 from frontline.boundaries import (
     fetch_boundaries,
@@ -52,6 +51,7 @@ from frontline.plot import (
     plot_shares,
     plot_timeseries,
 )
+from frontline.plot._jupyter import register_jupyter as _register_jupyter
 from frontline.regions import (
     GROUPS,
     from_geodataframe,

@@ -6,7 +6,7 @@ import html
 from typing import Any
 
 from frontline.control import is_normalised
-from frontline.plot import plot_control
+from frontline.plot.maps import plot_control
 from frontline.regions import load_regions
 
 __all__ = ["layer_html", "register_jupyter"]

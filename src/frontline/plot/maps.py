@@ -1,0 +1,479 @@
+"""Maps: control layers, the map a reader expects, change between dates.
+
+Every ``plot_*`` function follows geopandas' ``plot_dataframe``: it takes
+``ax=None`` (a new figure is made only when no Axes is given), draws, and
+returns the :class:`~matplotlib.axes.Axes`. Nothing is shown or saved.
+matplotlib is imported inside the functions.
+
+Maps are drawn in longitude/latitude (EPSG:4326), so anything else in lon/lat
+can be drawn on the returned Axes. The aspect ratio is ``1/cos(φ)`` at the
+middle latitude of the view (an equirectangular projection true to scale along
+that parallel); the scale bar is measured on the WGS84 ellipsoid along the
+parallel where it is drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import numpy as np
+
+import shapely
+
+from frontline.areas import _overlay_km2, area_km2
+from frontline.control import as_layer
+from frontline.errors import OptionError
+from frontline.plot._caption import (
+    boundary_credit,
+    draw_caption,
+    extra_credits,
+    illustrative_stamp,
+    map_caption,
+    region_labels,
+    selection_phrase,
+    source_text,
+)
+from frontline.plot._parts import (
+    add_polygons,
+    context_units,
+    date_text,
+    draw_inset,
+    draw_line,
+    draw_outlines,
+    draw_scale_bar,
+    inset_useful,
+    layer_date,
+    line_kinds,
+    map_extent,
+    map_legend,
+    new_axes,
+    place_labels,
+    plan_corners,
+    resolve_line,
+    russian_held,
+    set_view,
+    style_map_axes,
+)
+from frontline.plot._style import (
+    CHANGE_COLORS,
+    CONTEXT_EDGE,
+    DRAW_ORDER,
+    HELD_COLOR,
+    LOWER,
+    TEXT,
+    UPPER,
+    Corner,
+    legend_style,
+    status_style,
+)
+from frontline.regions import (
+    load_regions,
+    resolve_regions,
+)
+from frontline.report import control_table
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from matplotlib.axes import Axes
+
+    import geopandas as gpd
+
+__all__ = ["plot_change_map", "plot_control", "plot_map"]
+
+log = logging.getLogger(__name__)
+
+
+def plot_control(
+    control: str | Path | gpd.GeoDataFrame,
+    *,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Draw a control layer's statuses in frontline's palette.
+
+    The building block of :func:`plot_map`: one collection per status present,
+    drawn in the order liberated, contested, occupied, occupied before 2022,
+    filled with :data:`STATUS_COLORS` (contested hatched), no outline.
+
+    Parameters
+    ----------
+    control : path or GeoDataFrame
+        A control layer; anything :func:`frontline.read_control` reads.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; default: a new figure.
+    **kwargs
+        Passed to :meth:`geopandas.GeoDataFrame.plot` for every status
+        (``zorder``, ``alpha`` …).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    Examples
+    --------
+    >>> import frontline as fl
+    >>> from frontline.plot import plot_control
+    >>> ax = plot_control(fl.load_sample())
+    >>> len(ax.collections)
+    2
+    """
+    layer = as_layer(control)
+    ax = new_axes(ax, (7, 6))
+    for status in DRAW_ORDER:
+        part = layer.geometry[(layer.status == status).to_numpy()]
+        if not part.empty:
+            add_polygons(ax, part, **{**status_style(status), **kwargs})
+    if ax.get_aspect() == "auto" and not layer.empty:
+        _, y0, _, y1 = layer.total_bounds
+        ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    return ax
+
+
+def plot_map(
+    control: str | Path | gpd.GeoDataFrame,
+    regions: str | Iterable[str] = "six",
+    *,
+    line: bool | gpd.GeoDataFrame = True,
+    labels: bool = True,
+    legend: bool = True,
+    scale_bar: bool = True,
+    inset: bool = True,
+    caption: bool = True,
+    title: str | None = None,
+    decimals: int = 0,
+    boundaries: gpd.GeoDataFrame | None = None,
+    legend_loc: Corner | Literal["auto"] = "auto",
+    inset_loc: Corner | Literal["auto"] = "auto",
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (9.0, 7.5),
+) -> Axes:
+    """Map who holds what in the selected regions, ready to publish.
+
+    Draws the region outlines (other units of Ukraine in light grey), the
+    statuses of the control layer, the front line, a label per region with its
+    Russian-held share, a legend, a scale bar, an inset locating the map in
+    Ukraine, a title, and a caption with the date, the control source, the
+    boundary source and the attributions they require. A layer marked
+    illustrative (the embedded sample) is marked ILLUSTRATIVE on the map.
+
+    Parameters
+    ----------
+    control : path or GeoDataFrame
+        A control layer; anything :func:`frontline.read_control` reads.
+    regions : str or iterable of str, default "six"
+        The regions to map and label: a group (``four``, ``six``, ``all``),
+        names or ids (see :func:`frontline.resolve_regions`). The view is
+        their extent.
+    line : bool or GeoDataFrame, default True
+        ``True``: draw the front line from ``frontline.line.front_line``
+        (skipped, with a log message, if that module is not installed).
+        A GeoDataFrame of lines (EPSG:4326; a boolean ``river`` column marks
+        segments along a river, drawn dashed): draw it. ``False``: no line.
+    labels : bool, default True
+        Label each region with its name and Russian-held share (from
+        :func:`frontline.control_table`; with contested area, the range
+        Russian-held … Russian-held + contested).
+    legend, scale_bar, inset, caption : bool, default True
+        Draw these parts.
+    title : str, optional
+        The title; default: the regions and the date. ``""`` for none.
+    decimals : int, default 0
+        Decimals of the percentages in labels and caption.
+    boundaries : GeoDataFrame, optional
+        Boundaries to use instead of the embedded Natural Earth ones (see
+        :func:`frontline.regions.from_geodataframe`); also used for the
+        other units drawn as context.
+    legend_loc, inset_loc : str, default "auto"
+        The corners of the legend and of the inset locator map: ``upper
+        left``, ``upper right``, ``lower left`` or ``lower right``. ``auto``
+        (default) puts them where they cover the least of the mapped regions
+        and of the Russian-held area; the scale bar takes a free lower corner
+        and the ILLUSTRATIVE stamp a free upper one.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; default: a new figure of ``figsize`` inches.
+    figsize : tuple of float, default (9, 7.5)
+        Size of the new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The map's Axes (lon/lat data coordinates). The inset is a child Axes
+        with ``label="inset"``; the scale bar's artists have
+        ``gid="scale_bar"``; the region labels ``gid="region_label"``.
+
+    Raises
+    ------
+    OptionError
+        For an unknown corner or a ``line`` that is neither a bool nor a
+        GeoDataFrame in EPSG:4326.
+    RegionNotFoundError
+        For an unknown region.
+
+    See Also
+    --------
+    plot_control : the statuses alone.
+    explore : an interactive map.
+
+    Notes
+    -----
+    Save with ``fig.savefig(path, dpi=200, bbox_inches="tight")`` so the
+    caption below the map is kept.
+
+    Examples
+    --------
+    >>> import frontline as fl
+    >>> from frontline.plot import plot_map
+    >>> ax = plot_map(fl.load_sample(), "four", line=False)
+    >>> sorted(t.get_text().splitlines()[0] for t in ax.texts
+    ...        if t.get_gid() == "region_label")
+    ['Donetsk', 'Kherson', 'Luhansk', 'Zaporizhzhia']
+    """
+    for name, loc in (("legend_loc", legend_loc), ("inset_loc", inset_loc)):
+        if loc != "auto" and loc not in get_args(Corner):
+            raise OptionError(
+                f"unknown {name} {loc!r}; expected 'auto' or one of {get_args(Corner)}"
+            )
+    layer = as_layer(control)
+    selection = resolve_regions(regions)
+    units = load_regions(selection.ids, boundaries=boundaries)
+    context = context_units(boundaries)
+    table = control_table(layer, regions, boundaries=boundaries)
+    lines = resolve_line(layer, line, boundaries)
+
+    ax = new_axes(ax, figsize)
+    extent = map_extent(units)
+    add_polygons(
+        ax,
+        context.geometry,
+        facecolor=HELD_COLOR,
+        edgecolor=CONTEXT_EDGE,
+        linewidth=0.5,
+        zorder=1,
+    )
+    plot_control(layer, ax=ax, zorder=2)
+    draw_outlines(ax, context, units, boundaries)
+    draw_line(ax, lines)
+    set_view(ax, extent)
+    style_map_axes(ax)
+
+    rh = russian_held(layer)
+    show_inset = inset and inset_useful(extent)
+    content = shapely.union_all([*np.asarray(units.geometry.values, dtype=object), rh])
+    corners = plan_corners(
+        extent,
+        content,
+        [
+            ("legend", (0.36, 0.3), None, legend_loc, legend),
+            ("inset", (0.3, 0.3), None, inset_loc, show_inset),
+            (
+                "stamp",
+                (0.26, 0.1),
+                UPPER,
+                "auto",
+                bool(layer.attrs.get("illustrative")),
+            ),
+            ("scale_bar", (0.3, 0.1), LOWER, "auto", scale_bar),
+        ],
+    )
+    if labels:
+        region_labels(ax, units, table, decimals)
+    if "legend" in corners:
+        map_legend(ax, layer, lines, extent, corners["legend"])
+    if "scale_bar" in corners:
+        draw_scale_bar(ax, corners["scale_bar"])
+    if "inset" in corners:
+        draw_inset(ax, rh, corners["inset"])
+    if "stamp" in corners:
+        illustrative_stamp(ax, corners["stamp"])
+    if title is None:
+        title = f"Territorial control: {selection_phrase(selection)}"
+        title += f", {date_text(layer.attrs.get('date'))}"
+    if title:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+    if caption:
+        draw_caption(
+            ax,
+            map_caption(
+                layer,
+                table,
+                selection,
+                decimals,
+                front=lines,
+                line=line_kinds(lines, shapely.box(*extent)),
+            ),
+        )
+    return ax
+
+
+def plot_change_map(
+    before: str | Path | gpd.GeoDataFrame,
+    after: str | Path | gpd.GeoDataFrame,
+    regions: str | Iterable[str] = "six",
+    *,
+    labels: bool = True,
+    legend: bool = True,
+    scale_bar: bool = True,
+    caption: bool = True,
+    title: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    legend_loc: Corner | Literal["auto"] = "auto",
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (9.0, 7.5),
+) -> Axes:
+    """Map the area that changed hands between two control layers.
+
+    ``gained`` is area Russian-held in ``after`` but not in ``before`` (a
+    Russian advance, :data:`CHANGE_COLORS` red); ``lost`` is area
+    Russian-held in ``before`` but not in ``after`` (blue). The rest of the
+    Russian-held area of ``after`` is drawn pale for context. Changed areas
+    get an outline in their own colour, so that slivers a few hundred metres
+    wide stay visible at country scale.
+
+    Parameters
+    ----------
+    before, after : path or GeoDataFrame
+        Control layers; anything :func:`frontline.read_control` reads.
+    regions : str or iterable of str, default "six"
+        The regions to map; see :func:`plot_map`.
+    labels : bool, default True
+        Label each region with the km² gained and lost inside it.
+    legend, scale_bar, caption : bool, default True
+        Draw these parts; the legend gives the total km² gained and lost in
+        the selected regions.
+    title : str, optional
+        The title; default: the two dates. ``""`` for none.
+    boundaries : GeoDataFrame, optional
+        Boundaries instead of the embedded ones.
+    legend_loc : str, default "auto"
+        The legend's corner (``upper left`` …); ``auto`` picks the one that
+        covers least.
+    ax : matplotlib.axes.Axes, optional
+        Draw here; default: a new figure of ``figsize`` inches.
+    figsize : tuple of float, default (9, 7.5)
+        Size of the new figure.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The map's Axes. The gained and lost collections have
+        ``gid="gained"`` and ``gid="lost"``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> import frontline as fl
+    >>> from frontline.plot import plot_change_map
+    >>> a = fl.read_control(gpd.GeoDataFrame(
+    ...     geometry=[shapely.box(37.5, 47.5, 38, 48)], crs=4326), date="2024-11-01")
+    >>> b = fl.read_control(gpd.GeoDataFrame(
+    ...     geometry=[shapely.box(37.4, 47.5, 38, 48)], crs=4326), date="2024-11-30")
+    >>> ax = plot_change_map(a, b, "Donetsk", labels=False)
+    >>> [c.get_gid() for c in ax.collections if c.get_gid()]
+    ['gained']
+    """
+    from matplotlib.patches import Patch
+
+    old, new = as_layer(before), as_layer(after)
+    selection = resolve_regions(regions)
+    units = load_regions(selection.ids, boundaries=boundaries)
+    context = context_units(boundaries)
+    rh_old, rh_new = russian_held(old), russian_held(new)
+    gained = shapely.difference(rh_new, rh_old)
+    lost = shapely.difference(rh_old, rh_new)
+    inside = shapely.union_all(np.asarray(units.geometry.values, dtype=object))
+    km2 = _overlay_km2(units, {"gained": gained, "lost": lost})
+    totals = {
+        "gained": float(area_km2(shapely.intersection(gained, inside))),
+        "lost": float(area_km2(shapely.intersection(lost, inside))),
+    }
+
+    ax = new_axes(ax, figsize)
+    add_polygons(
+        ax,
+        context.geometry,
+        facecolor=HELD_COLOR,
+        edgecolor=CONTEXT_EDGE,
+        linewidth=0.5,
+        zorder=1,
+    )
+    if not rh_new.is_empty:
+        add_polygons(
+            ax, [rh_new], facecolor="#F7C9B5", edgecolor="none", linewidth=0, zorder=2
+        )
+    for what, geom in (("gained", gained), ("lost", lost)):
+        if geom.is_empty:
+            continue
+        add_polygons(
+            ax,
+            [geom],
+            facecolor=CHANGE_COLORS[what],
+            edgecolor=CHANGE_COLORS[what],
+            linewidth=0.8,
+            zorder=4,
+            gid=what,
+        )
+    draw_outlines(ax, context, units, boundaries)
+    extent = map_extent(units)
+    set_view(ax, extent)
+    style_map_axes(ax)
+    content = shapely.union_all([inside, rh_new, rh_old])
+    corners = plan_corners(
+        extent,
+        content,
+        [
+            ("legend", (0.4, 0.2), None, legend_loc, legend),
+            ("scale_bar", (0.3, 0.1), LOWER, "auto", scale_bar),
+        ],
+    )
+
+    if labels:
+        names = dict(zip(units.region_id, units.name, strict=True))
+        texts = {
+            rid: f"{names[rid]}\n+{km2.loc[rid, 'gained']:,.0f} / "
+            f"−{km2.loc[rid, 'lost']:,.0f} km²"
+            for rid in units.region_id
+        }
+        place_labels(ax, units, texts)
+    if legend:
+        handles = [
+            Patch(
+                facecolor="#F7C9B5",
+                label=f"Russian-held on {date_text(layer_date(new))}",
+            ),
+            Patch(
+                facecolor=CHANGE_COLORS["gained"],
+                label=f"Became Russian-held: {totals['gained']:,.0f} km²",
+            ),
+            Patch(
+                facecolor=CHANGE_COLORS["lost"],
+                label=f"No longer Russian-held: {totals['lost']:,.0f} km²",
+            ),
+        ]
+        ax.legend(handles=handles, loc=corners["legend"], **legend_style())
+    if scale_bar:
+        draw_scale_bar(ax, corners["scale_bar"])
+    if title is None:
+        title = (
+            f"Change in Russian-held territory, {date_text(layer_date(old))} to "
+            f"{date_text(layer_date(new))}"
+        )
+    if title:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+    if caption:
+        lines = [
+            f"Km² in the legend are within {selection_phrase(selection)}; "
+            "labels: gained / lost per region. Geodesic areas (WGS84)."
+        ]
+        for layer, when in ((old, "Before"), (new, "After")):
+            lines.append(f"{when}: {source_text(layer)}")
+        lines.append(boundary_credit(boundaries))
+        lines.extend(extra_credits([old, new]))
+        if old.attrs.get("illustrative") or new.attrs.get("illustrative"):
+            lines.insert(0, "ILLUSTRATIVE data, not a survey.")
+        draw_caption(ax, lines)
+    return ax
