@@ -22,7 +22,7 @@ import geopandas as gpd
 import shapely
 
 import frontline as fl
-from frontline import _io, _tiles, areas
+from frontline import _io, _runners, _tiles, areas
 from frontline import series as ts
 from frontline._tiles import TileOverlay
 from frontline.areas import _km2
@@ -149,7 +149,7 @@ def test_warnings_of_the_measuring_thread_are_not_swallowed(monkeypatch, two_fil
     # thread is shown again afterwards, not logged as a remark about the file.
     inside = threading.Event()
     go_on = _block_reading_in_catch_warnings(monkeypatch, "day2.geojson", inside)
-    real_measure = ts._Overlay.measure
+    real_measure = _runners.Overlay.measure
 
     def measure(self: Any, snap: Any) -> Any:
         if snap.index == 0:
@@ -160,7 +160,7 @@ def test_warnings_of_the_measuring_thread_are_not_swallowed(monkeypatch, two_fil
                 go_on.set()
         return real_measure(self, snap)
 
-    monkeypatch.setattr(ts._Overlay, "measure", measure)
+    monkeypatch.setattr(_runners.Overlay, "measure", measure)
     boxes = units(["UA-14"], [shapely.box(37, 47, 38, 48)])
     # filterwarnings = error: shown again means raised here.
     with pytest.raises(RuntimeWarning, match="from the measuring thread"):
@@ -298,7 +298,7 @@ def _changes(layers: list[Any], freq: str, parallel: Any) -> pd.DataFrame:
 def in_process_dask(monkeypatch: pytest.MonkeyPatch) -> _InProcessClient:
     # Chunks complete in reverse order, as they may on a cluster.
     fake = types.SimpleNamespace(as_completed=lambda futures: futures[::-1])
-    monkeypatch.setattr(ts, "_import_distributed", lambda: fake)
+    monkeypatch.setattr(_runners, "_import_distributed", lambda: fake)
     return _InProcessClient()
 
 

@@ -17,6 +17,7 @@ import geopandas as gpd
 import shapely
 
 import frontline as fl
+from frontline import _runners, _snapshots
 from frontline import series as ts
 from frontline._tiles import TileOverlay
 from frontline.areas import _overlay_km2
@@ -199,13 +200,13 @@ def test_streams_an_iterator_one_layer_at_a_time(boxes, monkeypatch, parallel):
             yield front(f"2024-11-0{day}", 37.5 - day / 10)
 
     seen = []
-    measure = ts._Overlay.measure
+    measure = _runners.Overlay.measure
 
     def spy(self, snap):
         seen.append((snap.index, len(produced)))
         return measure(self, snap)
 
-    monkeypatch.setattr(ts._Overlay, "measure", spy)
+    monkeypatch.setattr(_runners.Overlay, "measure", spy)
     series = ts.timeseries(
         layers(), "four", boundaries=boxes, progress=False, parallel=parallel
     )
@@ -260,7 +261,7 @@ def test_progress_bar_only_in_a_terminal(boxes, capsys, monkeypatch):
     layers = [front("2024-11-01", 37.5), front("2024-11-02", 37.4)]
     series_of(*layers, boxes=boxes, progress=True)
     assert capsys.readouterr().err == ""  # stderr is not a terminal here
-    monkeypatch.setattr(ts, "_PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(_runners, "_PROGRESS_DELAY_S", 0.0)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     series_of(*layers, boxes=boxes, progress=False)
     assert capsys.readouterr().err == ""
@@ -767,7 +768,7 @@ def test_changes_on_dask_follow_the_serial_rules(boxes, daily):
 
 
 def test_chunks_are_consecutive():
-    chunks = ts._chunks(list("abcdefghij"), 2)
+    chunks = _runners.split_chunks(list("abcdefghij"), 2)
     flat = [item for chunk in chunks for item in chunk]
     assert flat == list(enumerate("abcdefghij"))
     assert [len(c) for c in chunks] == [3, 3, 3, 1]
@@ -929,8 +930,8 @@ def test_changes_where_fast_clipping_fails_equal_the_plain_overlay():
     before = shared_file("control", RAW, "20220403T123328Z_1648989208.geojson.gz")
     after = shared_file("control", RAW, "20220430T203344Z_1651350824.geojson.gz")
     got = _quiet(ts.change, before, after, "all").set_index("region_id")
-    old = _quiet(ts._read, before, 0).geometry("russian_held")
-    new = _quiet(ts._read, after, 1).geometry("russian_held")
+    old = _quiet(_snapshots.read_snapshot, before, 0).geometry("russian_held")
+    new = _quiet(_snapshots.read_snapshot, after, 1).geometry("russian_held")
     want = _overlay_km2(
         fl.load_regions("all"),
         {"gained": shapely.difference(new, old), "lost": shapely.difference(old, new)},
