@@ -18,17 +18,19 @@ import shapely
 from pyproj import Geod
 
 import frontline as fl
+from frontline.population import (
+    POPULATION_COLUMNS,
+    population_in,
+    population_table,
+)
 from frontline.settlements import (
     ATTRIBUTION,
     POPULATION_CAVEAT,
-    POPULATION_COLUMNS,
     AmbiguousSettlementError,
     SettlementLookupError,
     SettlementNotFoundError,
     find_settlement,
     load_settlements,
-    population_in,
-    population_table,
     settlements_change_dates,
     settlements_changed,
     settlements_status,

@@ -52,6 +52,7 @@ from frontline.plot import (
     plot_timeseries,
 )
 from frontline.plot._jupyter import register_jupyter as _register_jupyter
+from frontline.population import population_in, population_table
 from frontline.regions import (
     GROUPS,
     from_geodataframe,
@@ -81,8 +82,6 @@ from frontline.series import (
 from frontline.settlements import (
     find_settlement,
     load_settlements,
-    population_in,
-    population_table,
     settlements_change_dates,
     settlements_changed,
     settlements_status,

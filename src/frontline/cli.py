@@ -517,11 +517,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_settlements(args: argparse.Namespace) -> None:
+    from frontline.population import population_table
     from frontline.regions import resolve_regions
     from frontline.settlements import (
         ATTRIBUTION,
         POPULATION_CAVEAT,
-        population_table,
         settlements_changed,
         settlements_status,
     )
