@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import sys
+import textwrap
 from importlib.metadata import version as _version
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ intersphinx_mapping = (
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "frontline"
-html_static_path = ["_static"] if (HERE / "_static").is_dir() else []
+html_static_path = ["_static"]
 html_theme_options = {
     "show_toc_level": 2,
     "navigation_with_keys": False,
@@ -118,11 +119,28 @@ def _check_api_page(app: Any) -> None:
     """Warn (an error with ``-W``) if api.rst misses a public name."""
     from sphinx.util import logging
 
-    missing = sorted(set(frontline.__all__) - _documented_names(HERE / "api.rst"))
+    api = HERE / "api.rst"
+    missing = sorted(set(frontline.__all__) - _documented_names(api))
     if missing:
         logging.getLogger(__name__).warning(
             "api.rst does not list these names of frontline.__all__: %s",
             ", ".join(missing),
+            location="api",
+        )
+    modules = set(
+        re.findall(r"^\.\. currentmodule:: (\S+)", api.read_text("utf-8"), re.M)
+    )
+    if modules - {"frontline"}:
+        logging.getLogger(__name__).warning(
+            "api.rst documents internals of %s; list only frontline.__all__",
+            ", ".join(sorted(modules - {"frontline"})),
+            location="api",
+        )
+    extra = sorted(_documented_names(api) - set(frontline.__all__) - {"__version__"})
+    if extra:
+        logging.getLogger(__name__).warning(
+            "api.rst lists names that are not in frontline.__all__: %s",
+            ", ".join(extra),
             location="api",
         )
 
@@ -173,8 +191,58 @@ def _constant_doc(  # noqa: PLR0917 - autodoc-process-docstring signature
                 return
 
 
+def _architecture_figure(app: Any) -> None:
+    """Draw docs/_static/architecture.svg from the layers the tests enforce."""
+    import importlib.util
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    spec = importlib.util.spec_from_file_location(
+        "_layers", HERE.parent / "tests" / "test_architecture.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tests)
+    layers = tests.LAYERS
+    fig = Figure(figsize=(8.0, 0.55 * len(layers) + 0.4))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, len(layers))
+    ax.set_axis_off()
+    for i, (name, modules) in enumerate(layers):
+        y = i + 0.08
+        ax.add_patch(
+            matplotlib.patches.FancyBboxPatch(
+                (0.01, y),
+                0.98,
+                0.84,
+                boxstyle="round,pad=0,rounding_size=0.02",
+                facecolor=matplotlib.colormaps["Blues"](0.12 + 0.05 * i),
+                edgecolor="#3C3C3C",
+                linewidth=0.8,
+            )
+        )
+        ax.text(0.03, y + 0.42, name, va="center", fontsize=10, weight="bold")
+        src = HERE.parent / "src" / "frontline"
+        present = [
+            m
+            for m in modules
+            if (src / f"{m}.py").exists() or (src / m / "__init__.py").exists()
+        ]
+        text = textwrap.fill("  ".join(present), width=62)
+        ax.text(0.3, y + 0.42, text, va="center", fontsize=9, family="monospace")
+    (HERE / "_static").mkdir(exist_ok=True)
+    fig.savefig(HERE / "_static" / "architecture.svg")
+    if os.environ.get("FRONTLINE_DOCS_PNG"):
+        fig.savefig(os.environ["FRONTLINE_DOCS_PNG"], dpi=80)
+
+
 def setup(app: Any) -> None:
     """Register the API-page check, the optional pages and the constants' docs."""
     app.connect("builder-inited", _check_api_page)
+    app.connect("builder-inited", _architecture_figure)
     app.connect("source-read", _drop_missing_pages)
     app.connect("autodoc-process-docstring", _constant_doc)

@@ -6,6 +6,8 @@ import datetime as dt
 from importlib.resources import as_file, files
 from typing import TYPE_CHECKING, Final
 
+from frontline.control import read_control
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -44,8 +46,6 @@ def load_sample() -> gpd.GeoDataFrame:
     >>> layer.attrs["date"], layer.attrs["illustrative"]
     (datetime.date(2024, 11, 20), True)
     """
-    from frontline.control import read_control
-
     with as_file(files("frontline") / "data" / "sample_control_20241120.geojson") as p:
         layer = read_control(
             p, status_column="status", date=SAMPLE_DATE, source="generic"
