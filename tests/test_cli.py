@@ -95,7 +95,7 @@ def test_output_file_is_written_atomically(capsys, tmp_path, control_file, monke
     def boom(*args, **kwargs):
         raise fl.OptionError("simulated failure while writing")
 
-    monkeypatch.setattr("frontline.cli._write_table", boom)
+    monkeypatch.setattr("frontline.cli._tables.write_table", boom)
     code, _, err = run(
         capsys, "report", str(control_file), "--format", "csv", "-o", str(target)
     )

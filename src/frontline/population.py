@@ -261,6 +261,7 @@ def population_in(
     Examples
     --------
     >>> import shapely
+    >>> from frontline import find_settlement
     >>> kramatorsk = find_settlement("Kramatorsk").geometry
     >>> population_in(kramatorsk.buffer(0.02))[["places", "population"]].values
     array([[     1, 147145]])

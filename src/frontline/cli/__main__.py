@@ -1,0 +1,7 @@
+"""``python -m frontline.cli``."""
+
+import sys
+
+from frontline.cli import main
+
+sys.exit(main())

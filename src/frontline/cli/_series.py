@@ -1,0 +1,132 @@
+"""Commands over many maps: timeseries, change."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from frontline.cli._common import (
+    add_output,
+    iso_dates,
+    output,
+    write_frame,
+)
+
+if TYPE_CHECKING:
+    import argparse
+
+log = logging.getLogger("frontline")
+
+__all__ = ["register"]
+
+
+def register(sub: Any, reader: argparse.ArgumentParser) -> None:
+    """Add the subcommands of this module to the parser."""
+    series = sub.add_parser(
+        "timeseries",
+        help="km² and share per region, status and date for many control maps",
+        description="Measure many control maps (files, folders or globs; source "
+        "and date from each file) per region and status: one tidy row per date, "
+        "region and status. Duplicated dates keep the version published last; "
+        "gaps are reported on stderr, never filled.",
+    )
+    series.add_argument(
+        "snapshots",
+        nargs="+",
+        metavar="SNAPSHOT",
+        help="control files, folders or globs",
+    )
+    series.add_argument(
+        "--regions",
+        default="six",
+        help="group (four, six, all), names or ids (default: six)",
+    )
+    series.add_argument(
+        "--freq",
+        choices=("D", "W", "M"),
+        default="D",
+        help="D: every date (default); W / M: the last situation of "
+        "each week (Monday-Sunday) / calendar month",
+    )
+    series.add_argument(
+        "--parallel",
+        choices=("serial", "processes"),
+        help="serial: one thread (by default each map is measured in a "
+        "background thread while the next one is read); processes: a local "
+        "process pool (one worker per core)",
+    )
+    add_output(series, ("csv", "json"))
+    series.set_defaults(func=_cmd_timeseries)
+
+    changed = sub.add_parser(
+        "change",
+        help="km² gained, lost and net per region between two control maps",
+        description="Territory gained and lost between two control maps, by "
+        "geometry (not the difference of two totals), per region and group. The "
+        "earlier map is BEFORE whatever the order given.",
+    )
+    changed.add_argument("before", metavar="BEFORE", help="control map")
+    changed.add_argument("after", metavar="AFTER", help="control map")
+    changed.add_argument(
+        "--regions",
+        default="six",
+        help="group (four, six, all), names or ids (default: six)",
+    )
+    changed.add_argument(
+        "--status",
+        default="russian_held",
+        help="russian_held (default: occupied + "
+        "occupied_before_2022), one status, or all",
+    )
+    add_output(changed)
+    changed.set_defaults(func=_cmd_change)
+
+
+def _cmd_timeseries(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.series import resample, timeseries
+
+    resolve_regions(args.regions)  # fail on a bad name before reading anything
+    table = timeseries(
+        args.snapshots, args.regions, parallel=args.parallel, progress=args.quiet == 0
+    )
+    if args.freq != "D":
+        table = resample(table, args.freq)
+    with output(args.output) as out:
+        write_frame(iso_dates(table), args.format, out)
+
+
+def _cmd_change(args: argparse.Namespace) -> None:
+    from frontline.regions import resolve_regions
+    from frontline.series import change
+
+    resolve_regions(args.regions)
+    table = change(args.before, args.after, args.regions, status=args.status)
+    with output(args.output) as out:
+        if args.format == "table" and table.empty:
+            out.write(
+                f"neither map has {args.status!r} area in the selected regions: "
+                "nothing was gained or lost\n"
+            )
+        elif args.format == "table":
+            row = table.iloc[0]
+            out.write(
+                f"Change from {row.date_before:%Y-%m-%d} to {row.date_after:%Y-%m-%d} "
+                f"({row.days} days), by geometry\n"
+            )
+            cols = [
+                "region_id",
+                "name",
+                "status",
+                "gained_km2",
+                "lost_km2",
+                "net_km2",
+                "km2_per_day",
+            ]
+            write_frame(table[cols], "table", out)
+            out.write(
+                "\ngained = newly held with the status; lost = no longer; net = "
+                "gained − lost (km²)\n"
+            )
+        else:
+            write_frame(iso_dates(table), args.format, out)
