@@ -16,6 +16,12 @@ DATA = [
     "frontline/data/region_names.csv",
     "frontline/data/sample_control_20241120.geojson",
     "frontline/data/LICENSES.md",
+    "frontline/data/sea_mask.geojson",
+    "frontline/data/deepstate_union_manifest.csv",
+    "frontline/data/vendor/leaflet.js",
+    "frontline/data/vendor/leaflet.css",
+    "frontline/data/vendor/leaflet.LICENSE.txt",
+    "frontline/data/vendor/LICENSES.md",
     "frontline/py.typed",
 ]
 
