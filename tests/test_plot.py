@@ -478,7 +478,7 @@ def test_plot_shares_bars_ranges_and_groups(shares_table):
     assert max(bracket.get_xdata()) == pytest.approx(hi[0])
     # Rows top to bottom; the group row is named and set in bold on a band.
     ticks = ax.get_yticklabels()
-    assert [tk.get_text() for tk in ticks] == ["Donetsk", "Luhansk", "The four regions"]
+    assert [tk.get_text() for tk in ticks] == ["Donetsk", "Luhansk", "Four regions"]
     assert [tk.get_fontweight() for tk in ticks] == ["normal", "normal", "bold"]
     assert legend_texts(ax) == [
         "Russian-held before 2022",
@@ -535,11 +535,11 @@ def series():
 def test_plot_timeseries_sums_russian_held_per_region(series):
     ax = plot.plot_timeseries(series)
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
-    assert list(lines) == ["Donetsk", "Zaporizhzhia", "The four regions"]
+    assert list(lines) == ["Donetsk", "Zaporizhzhia", "Four regions"]
     np.testing.assert_allclose(lines["Donetsk"].get_ydata(), [63.6, 65.6])
     np.testing.assert_allclose(lines["Zaporizhzhia"].get_ydata(), [72.1, 72.2])
     assert to_hex(lines["Donetsk"].get_color()) == "#4477aa"
-    assert lines["The four regions"].get_linestyle() == "--"
+    assert lines["Four regions"].get_linestyle() == "--"
     # Contested area shades a band above Donetsk and the group, not Zaporizhzhia.
     assert len(ax.collections) == 2
     assert legend_texts(ax)[-1] == "shaded: + contested"

@@ -30,9 +30,11 @@ __all__ = [
     "BOUNDARY_SOURCE",
     "COLUMNS",
     "GROUPS",
+    "GROUP_NAMES",
     "RegionSelection",
     "from_geodataframe",
     "group_label",
+    "group_members",
     "region_names",
     "resolve_region",
     "resolve_regions",
@@ -45,9 +47,10 @@ GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "four": ("UA-14", "UA-09", "UA-23", "UA-65"),
     "six": ("UA-14", "UA-09", "UA-23", "UA-65", "UA-63", "UA-48"),
 }
-_GROUP_LABELS: Final = {
-    "four": "Donetsk, Luhansk, Zaporizhzhia, Kherson",
-    "six": "Donetsk, Luhansk, Zaporizhzhia, Kherson, Kharkiv, Mykolaiv",
+#: The one name of each group, wherever a group row or label is shown.
+GROUP_NAMES: Final = {
+    "four": "Four regions",
+    "six": "Six regions",
     "all": "Ukraine (27 units)",
 }
 
@@ -266,8 +269,22 @@ def resolve_regions(spec: str | Iterable[str] = "six") -> RegionSelection:
 
 
 def group_label(group: str) -> str:
-    """Return the display name of a group row (``four`` → its member names)."""
-    return _GROUP_LABELS.get(group, group)
+    """Return the display name of a group row (``four`` → ``Four regions``).
+
+    Examples
+    --------
+    >>> group_label("four"), group_members("four")
+    ('Four regions', 'Donetsk, Luhansk, Zaporizhzhia, Kherson')
+    """
+    return GROUP_NAMES.get(group, group)
+
+
+def group_members(group: str) -> str:
+    """Return the names of a group's members, for captions and notes."""
+    if group == "all":
+        return "the 27 first-level units of Ukraine"
+    names = dict(zip(embedded_units().region_id, embedded_units().name, strict=True))
+    return ", ".join(names[rid] for rid in GROUPS.get(group, ()))
 
 
 def from_geodataframe(

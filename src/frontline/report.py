@@ -31,7 +31,13 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["REPORT_COLUMNS", "Basis", "control_table"]
+__all__ = [
+    "NO_SPLIT_NOTE",
+    "REPORT_COLUMNS",
+    "Basis",
+    "control_table",
+    "pre_2022_split",
+]
 
 Basis = Literal["geometry", "official"]
 
@@ -161,12 +167,40 @@ def control_table(
     out["held_km2"] = out.area_km2 - out.occupied_km2 - out.contested_km2
     for what in ("occupied", "contested", "held"):
         out[f"{what}_pct"] = 100 * out[f"{what}_km2"] / out.area_km2
+    split = pre_2022_split(layer)
+    if not split:  # not 0: the map does not say (empty in CSV, null in JSON)
+        out[["occupied_since_2022_km2", "occupied_before_2022_km2"]] = np.nan
     out = FrontlineTable(out[[*REPORT_COLUMNS, *_EXTRA]])
     out.attrs.clear()
     out.attrs.update(
         _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)
     )
+    out.attrs["pre_2022_split"] = split
+    if not split:
+        out.attrs["notes"] = [*out.attrs.get("notes", []), NO_SPLIT_NOTE]
     return out
+
+
+#: Why the since-2022 / before-2022 columns are empty for some maps.
+NO_SPLIT_NOTE: Final = (
+    "this map does not separate the areas held before 24 Feb 2022 from those "
+    "taken since (e.g. the DeepState union archive), so occupied_since_2022_km2 "
+    "and occupied_before_2022_km2 are not available; occupied_km2 holds all "
+    "Russian-held area"
+)
+
+
+def pre_2022_split(layer: gpd.GeoDataFrame) -> bool:
+    """Tell whether a control layer separates pre-2022 from later Russian-held area.
+
+    The source adapter says so in ``attrs["pre_2022_split"]`` when it knows
+    (the DeepState union archive does not separate them); otherwise a layer
+    separates them when it has ``occupied_before_2022`` polygons.
+    """
+    known = layer.attrs.get("pre_2022_split")
+    if known is not None:
+        return bool(known)
+    return bool((layer["status"] == "occupied_before_2022").any())
 
 
 def _clamp_to_area(table: pd.DataFrame) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import platform
+import signal
 import sys
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -58,17 +60,49 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
             code = args.func(args)
-    except FrontlineError as exc:
+    except BrokenPipeError:
+        # The reader went away (`frontline report | head`): stop quietly, as
+        # Unix tools do, with the status of a process killed by SIGPIPE.
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
+    except (FrontlineError, OSError) as exc:
         if args.debug:
             raise
-        print(f"frontline: error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:
-        if args.debug:
-            raise
-        print(f"frontline: error: {exc}", file=sys.stderr)
+        print(f"frontline: error: {one_line(str(exc))}", file=sys.stderr)
         return 1
     return int(code or 0)
+
+
+#: Longest error line printed (longer messages are cut in the middle).
+MAX_MESSAGE = 600
+
+
+def one_line(message: str, limit: int = MAX_MESSAGE) -> str:
+    r"""Return a message on one line, at most ``limit`` characters long.
+
+    Examples
+    --------
+    >>> one_line("first\n  second")
+    'first; second'
+    >>> len(one_line("x" * 5000))
+    600
+    """
+    text = "; ".join(part.strip() for part in message.splitlines() if part.strip())
+    if len(text) <= limit:
+        return text
+    keep = limit - 5
+    return f"{text[: keep - keep // 3]} […] {text[-(keep // 3) :]}"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the final flush raises nothing."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pandas as pd
 
 from frontline._io import atomic_write
-from frontline.errors import OptionError
+from frontline.errors import OptionError, OutputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -204,10 +204,6 @@ def write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
                 if c.endswith("_2022_km2") or c == "liberated_km2"
             ]
         )
-        short = {"four": "Four regions", "six": "Six regions", "all": "All 27 units"}
-        shown["name"] = [
-            short.get(r, n) for r, n in zip(shown.region_id, shown.name, strict=True)
-        ]
         width = int(shown["name"].str.len().max())
         shown["name"] = shown["name"].str.ljust(width)
         out.write(
@@ -233,6 +229,10 @@ def write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
 def output(path: str | None, *, binary: bool = False) -> Iterator[Any]:
     """Yield stdout, or the file ``path`` written atomically (see frontline._io)."""
     if path is None:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OutputError(
+                "standard output is closed; write to a file with -o FILE instead"
+            )
         yield sys.stdout.buffer if binary else sys.stdout
         return
     with atomic_write(path, "wb" if binary else "w") as out:

@@ -60,7 +60,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         parents=[reader],
         help="check a published claim (e.g. 70:80 %% Russian-held) against a map",
         description="Claims are a range LO:HI, a value with a relative tolerance "
-        "VALUE~REL (26000~0.1 or 26000~10%%), or a value (default tolerance).",
+        "VALUE~REL (26000~0.1 or 26000~10%), or a value (default tolerance).",
     )
     check.add_argument("control", nargs="?", help="control map (default: the sample)")
     check.add_argument("--regions", default="four", help="regions (default: four)")

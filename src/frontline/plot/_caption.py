@@ -6,9 +6,10 @@ import logging
 import textwrap
 from typing import TYPE_CHECKING, Any
 
+from frontline._units import GROUP_NAMES
 from frontline.boundaries import check_boundaries
 from frontline.plot._parts import date_text, place_labels
-from frontline.plot._style import ALERT, GROUP_PHRASES, MUTED, unit_names
+from frontline.plot._style import ALERT, MUTED, unit_names
 from frontline.regions import (
     BOUNDARY_SOURCE,
 )
@@ -145,8 +146,7 @@ def map_caption(
 ) -> list[str]:
     rows = table.set_index("region_id")
     shares = [
-        f"{_share_text(rows.loc[g], decimals, suffix=False)} of "
-        f"{GROUP_PHRASES.get(g, g)}"
+        f"{_share_text(rows.loc[g], decimals, suffix=False)} of {group_phrase(g)}"
         for g in selection.groups
         if g in rows.index
     ]
@@ -212,3 +212,11 @@ def draw_caption(ax: Axes, lines: list[str], y: float = -0.015) -> None:
         linespacing=1.35,
         gid="caption",
     )
+
+
+def group_phrase(group: str) -> str:
+    """Return a group's name inside a sentence (``the four regions``, ``Ukraine``)."""
+    if group == "all":
+        return "Ukraine"
+    name = GROUP_NAMES.get(group)
+    return f"the {name[0].lower()}{name[1:]}" if name else group

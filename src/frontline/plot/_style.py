@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
+from frontline._units import GROUP_NAMES
 from frontline.regions import (
     region_names,
 )
@@ -26,7 +27,6 @@ __all__ = [
     "CHANGE_COLORS",
     "CONTEXT_EDGE",
     "DRAW_ORDER",
-    "GROUP_PHRASES",
     "GROUP_STYLES",
     "HELD_COLOR",
     "LINE_COLOR",
@@ -125,26 +125,12 @@ _SERIES_COLORS: Final = (
 )
 
 
-_GROUP_NAMES: Final = {
-    "four": "The four regions",
-    "six": "The six regions",
-    "all": "All of Ukraine",
-}
-
-
 # Group rows in time series: dark and mid grey, distinct dash patterns.
 GROUP_STYLES: Final = [
     ("#1A1A1A", (0, (5, 2))),
     ("#6E6E6E", (0, (1.5, 1.2))),
     ("#1A1A1A", (0, (6, 2, 1.5, 2))),
 ]
-
-
-GROUP_PHRASES: Final = {
-    "four": "the four regions",
-    "six": "the six regions",
-    "all": "Ukraine",
-}
 
 
 UPPER: Final = ("upper left", "upper right")
@@ -226,8 +212,8 @@ def unit_names() -> dict[str, str]:
 
 
 def row_name(region_id: str, name: str | None = None) -> str:
-    if region_id in _GROUP_NAMES:
-        return _GROUP_NAMES[region_id]
+    if region_id in GROUP_NAMES:
+        return GROUP_NAMES[region_id]
     if name is not None and UNIT_ID.match(region_id):
         return name
     return unit_names().get(region_id, name if name is not None else region_id)

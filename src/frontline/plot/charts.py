@@ -97,7 +97,7 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
     >>> from frontline.plot import plot_shares
     >>> ax = plot_shares(fl.control_table(fl.load_sample(), "four"))
     >>> [t.get_text() for t in ax.get_yticklabels()][-1]
-    'The four regions'
+    'Four regions'
     """
     from matplotlib.patches import Patch
 
@@ -114,7 +114,7 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
             rows.occupied_before_2022_km2.to_numpy(dtype=float)
             / rows.area_km2.to_numpy(dtype=float)
         )
-        pre = np.minimum(pre, occ)
+        pre = np.minimum(np.nan_to_num(pre), occ)  # NaN: the map has no split
     else:
         pre = np.zeros(n)
     y = np.arange(n)

@@ -523,4 +523,5 @@ class DeepStateUnionAdapter:
             "date": date,
             "date_rule": "file deepstatemap_data_D shows the evening of D-1",
             "coverage": {"crimea": True, "pre_2022_donbas": True},
+            "pre_2022_split": False,
         }
