@@ -20,7 +20,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "frontline"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("vocabulary", ("errors", "status", "_names", "_dates", "_table")),
     ("files and engine", ("_io", "_http", "areas")),
-    ("geometry and units", ("_tiles", "tolerance", "_units", "_webassets")),
+    ("geometry and units", ("_tiles", "tolerance", "_units", "_water", "_webassets")),
     ("boundaries and services", ("boundaries", "regions", "_arcgis")),
     ("sources", ("sources",)),
     ("fetching", ("fetch",)),

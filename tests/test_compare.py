@@ -250,7 +250,8 @@ def test_coverage_from_geometry_when_not_stated() -> None:
     [
         ({"A": "a"}, {}, OptionError, r"at least two layers, got 1 \(\['A'\]\)"),
         ({}, {}, OptionError, "at least two layers, got 0"),
-        (None, {"basis": "land"}, OptionError, "unknown basis 'land'"),
+        (None, {"basis": "sea"}, OptionError, "unknown basis 'sea'"),
+        (None, {"water": "sea.geojson"}, OptionError, "applies to basis='land'"),
         (None, {"regions": "Atlantis"}, RegionNotFoundError, "Atlantis"),
     ],
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from frontline._water import load_water
 from frontline.areas import area_km2
 from frontline.boundaries import (
     fetch_boundaries,
@@ -62,6 +63,7 @@ from frontline.regions import (
     resolve_region,
     resolve_regions,
 )
+from frontline.reconcile import reconcile
 from frontline.report import REPORT_COLUMNS, control_table
 from frontline.sample import load_sample
 from frontline.scenarios import (
@@ -146,6 +148,7 @@ __all__ = [
     "load_regions",
     "load_sample",
     "load_settlements",
+    "load_water",
     "plot_change_map",
     "plot_changes",
     "plot_control",
@@ -157,6 +160,7 @@ __all__ = [
     "rate",
     "read_boundaries",
     "read_control",
+    "reconcile",
     "region_names",
     "resample",
     "resolve_boundaries",

@@ -18,7 +18,8 @@ class FrontlineTable(pd.DataFrame):
     It is a plain :class:`pandas.DataFrame` in every other way (``attrs``
     included); only Jupyter's HTML view differs: km² with thousands
     separators, percentages with one decimal, group rows in bold and a caption
-    with the date, source, basis and boundaries the figures depend on.
+    with the date, source, basis, boundaries and water mask the figures
+    depend on.
     """
 
     @property
@@ -61,6 +62,8 @@ class FrontlineTable(pd.DataFrame):
             parts.append(f"basis: {attrs['basis']}")
         if attrs.get("boundaries"):
             parts.append(f"boundaries: {attrs['boundaries']}")
+        if attrs.get("water"):
+            parts.append(f"water taken out: {attrs['water']}")
         if attrs.get("illustrative"):
             parts.append("ILLUSTRATIVE sample, not a survey")
         return " — ".join(parts)

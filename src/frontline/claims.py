@@ -35,6 +35,7 @@ from frontline.regions import group_label, resolve_regions
 from frontline.report import control_table
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable
     from pathlib import Path
 
@@ -261,7 +262,8 @@ class ClaimCheck:
         outside, in the quantity's unit), ``deviation`` (measured − claimed
         value or range middle) and ``deviation_pct`` (of that value).
     meta : dict
-        ``regions``, ``basis``, ``boundaries``, ``date``, ``source``,
+        ``regions``, ``basis``, ``boundaries``, ``water`` (the sea mask
+        under ``basis="land"``, else None), ``date``, ``source``,
         ``illustrative`` and ``method``.
     """
 
@@ -294,8 +296,12 @@ class ClaimCheck:
         head = "claim holds" if self.holds else "claim does not hold"
         return (
             f"{head}: {'; '.join(parts)} — {self._where()}; "
-            f"basis {self.meta['basis']}; boundaries {self.meta['boundaries']}"
+            f"basis {self._basis()}; boundaries {self.meta['boundaries']}"
         )
+
+    def _basis(self) -> str:
+        water = self.meta.get("water")
+        return f"{self.meta['basis']} ({water})" if water else str(self.meta["basis"])
 
     def to_dict(self) -> dict[str, Any]:
         """Return the verdict as JSON-ready data.
@@ -334,7 +340,7 @@ class ClaimCheck:
             f'<div style="font-family:sans-serif"><span style="color:{colour};'
             f'font-weight:bold">{mark} {"holds" if self.holds else "does not hold"}'
             f'</span> — {"; ".join(parts)} <span style="color:#57606a">'
-            f"({html.escape(self._where())}; basis {html.escape(self.meta['basis'])}; "
+            f"({html.escape(self._where())}; basis {html.escape(self._basis())}; "
             f"{html.escape(str(self.meta['boundaries']))})</span></div>"
         )
 
@@ -363,7 +369,8 @@ def check_claim(
     held_km2: ClaimSpec | None = None,
     area_km2: ClaimSpec | None = None,
     basis: Basis = "geometry",
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     tolerance: float = 0.05,
 ) -> ClaimCheck:
     """Check claimed figures for a region or group against a control layer.
@@ -380,10 +387,16 @@ held_km2, area_km2 : claim, optional
         The claimed figures, as columns of :func:`frontline.control_table`
         (``occupied`` is Russian-held, ``held`` Ukrainian-held); see the
         module's forms. At least one.
-    basis : {"geometry", "official"}, default "geometry"
-        As in :func:`frontline.control_table`.
-    boundaries : GeoDataFrame, optional
-        Boundaries to measure with (default: embedded Natural Earth).
+    basis : {"geometry", "official", "land"}, default "geometry"
+        As in :func:`frontline.control_table` (``land``: polygons minus sea
+        water).
+    boundaries : GeoDataFrame, str or path, optional
+        Boundaries to measure with (default: embedded Natural Earth): a
+        GeoDataFrame, a registered set or a boundary file, as in
+        :func:`frontline.control_table`.
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask (see
+        :func:`frontline.load_water`).
     tolerance : float, default 0.05
         Relative tolerance for a claim given as a bare value.
 
@@ -428,7 +441,9 @@ held_km2, area_km2 : claim, optional
             f"{', '.join(get_args(Quantity))}, e.g. occupied_pct=(70, 80)"
         )
     selection = resolve_regions(regions)
-    table = control_table(control, selection.ids, basis=basis, boundaries=boundaries)
+    table = control_table(
+        control, selection.ids, basis=basis, boundaries=boundaries, water=water
+    )
     row, rid, name = _subject(table, selection.ids, selection.groups)
     rows = []
     for quantity, claim in claims.items():
@@ -461,6 +476,7 @@ held_km2, area_km2 : claim, optional
         "name": name,
         "basis": basis,
         "boundaries": attrs.get("boundaries"),
+        "water": attrs.get("water"),
         "date": date.isoformat() if isinstance(date, dt.date) else date,
         "source": attrs.get("source"),
         "illustrative": bool(attrs.get("illustrative", False)),

@@ -36,13 +36,14 @@ import datetime as dt
 import itertools
 import logging
 import warnings
-from typing import TYPE_CHECKING, Any, Final, get_args
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
 
 import shapely
 
+from frontline._water import basis_units, check_basis
 from frontline.areas import _km2, _overlay_km2
 from frontline.boundaries import check_boundaries
 from frontline.control import as_layer, status_union
@@ -52,7 +53,6 @@ from frontline.regions import (
     load_regions,
     resolve_regions,
 )
-from frontline.report import Basis
 from frontline.sources._base import coverage
 from frontline.status import RUSSIAN_HELD
 
@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import geopandas as gpd
+
+    from frontline._water import Basis
 
 __all__ = ["COMPARE_COLUMNS", "KINDS", "compare_sources"]
 
@@ -103,6 +105,7 @@ def compare_sources(
     *,
     boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
     basis: Basis = "geometry",
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Measure several control maps on the same regions, and where they differ.
 
@@ -117,9 +120,13 @@ def compare_sources(
     boundaries : GeoDataFrame, optional
         Boundaries to use instead of the embedded Natural Earth ones (see
         :func:`frontline.regions.from_geodataframe`).
-    basis : {"geometry", "official"}, default "geometry"
+    basis : {"geometry", "official", "land"}, default "geometry"
         As in :func:`frontline.control_table`: ``official`` scales each
-        region's km² to its official area (shares unchanged).
+        region's km² to its official area (shares unchanged); ``land``
+        measures each region's polygon minus sea water.
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask than the embedded one (see
+        :func:`frontline.load_water`).
 
     Returns
     -------
@@ -144,12 +151,13 @@ def compare_sources(
 
         ``attrs`` records ``sources`` (per source: ``source``, ``date``,
         ``coverage``), ``basis``, ``boundaries``, ``regions`` and
-        ``definitions``.
+        ``definitions``; under ``basis="land"`` also ``water``.
 
     Raises
     ------
     OptionError
-        For fewer than two layers, or an unknown ``basis``.
+        For fewer than two layers, an unknown ``basis``, or ``water``
+        without ``basis="land"``.
     RegionNotFoundError
         For an unknown region.
 
@@ -177,8 +185,7 @@ def compare_sources(
     >>> km2["disagreement"].item() == km2["only", "B"].item() > 0
     True
     """
-    if basis not in get_args(Basis):
-        raise OptionError(f"unknown basis {basis!r}; expected one of {get_args(Basis)}")
+    check_basis(basis, water)
     if len(layers) < 2:
         raise OptionError(
             f"compare_sources needs at least two layers, got {len(layers)} "
@@ -188,7 +195,9 @@ def compare_sources(
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
         boundaries = check_boundaries(boundaries)
-    units = load_regions(selection.ids, boundaries=boundaries)
+    units = basis_units(
+        load_regions(selection.ids, boundaries=boundaries), basis, water
+    )
     cover = {name: _coverage(layer) for name, layer in named.items()}
     complete = _complete(cover, selection.ids)
     _warn_coverage(cover, selection.ids)
@@ -253,6 +262,8 @@ def compare_sources(
             },
         }
     )
+    if basis == "land":
+        out.attrs["water"] = units.attrs["water_source"]
     spread = sorted(d for d in dates.values() if d)
     if len(set(spread)) > 1:
         log.info("comparing maps of different dates: %s", dates)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Final, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -12,10 +12,10 @@ import shapely
 
 from frontline._table import FrontlineTable
 from frontline._units import ukraine_outline
+from frontline._water import Basis, basis_units, check_basis
 from frontline.areas import _km2, _overlay_km2
 from frontline.boundaries import check_boundaries
 from frontline.control import as_layer, status_union
-from frontline.errors import OptionError
 from frontline.regions import (
     BOUNDARY_SOURCE,
     group_label,
@@ -38,8 +38,6 @@ __all__ = [
     "control_table",
     "pre_2022_split",
 ]
-
-Basis = Literal["geometry", "official"]
 
 #: The report's columns, in contract order.
 REPORT_COLUMNS: Final = [
@@ -68,6 +66,7 @@ def control_table(
     *,
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Tabulate Russian-held, contested and Ukrainian-held area per region.
 
@@ -79,15 +78,23 @@ def control_table(
     regions : str or iterable of str, default "four"
         A group (``four``, ``six``, ``all``), names or ids; see
         :func:`frontline.resolve_regions`.
-    basis : {"geometry", "official"}, default "geometry"
+    basis : {"geometry", "official", "land"}, default "geometry"
         ``geometry``: km² of the boundary polygons. ``official``: each
         region's km² scaled to its official area (State Statistics Service of
-        Ukraine); shares are unchanged.
+        Ukraine); shares are unchanged. ``land``: each region's polygon minus
+        sea water (``water``), for its area and for every status's km²; with
+        the Minregion boundaries this reproduces DeepState's per-oblast
+        shares (see the boundaries page of the docs).
     boundaries : GeoDataFrame, str or path, optional
         Boundaries to use instead of the embedded Natural Earth ones: a
         GeoDataFrame (see :func:`frontline.regions.from_geodataframe`), a
         registered set (``"minregion-2020"`` …, downloaded once) or a boundary
         file; see :func:`frontline.load_regions`.
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``: the sea mask to take out, instead of the
+        embedded one (Natural Earth 10m, public domain) — any polygon file or
+        GeoDataFrame of sea water, e.g. an OpenStreetMap-derived coastline;
+        see :func:`frontline.load_water`.
 
     Returns
     -------
@@ -102,14 +109,19 @@ def control_table(
         ``attrs`` records ``date``, ``source``, ``method``, ``basis``,
         ``boundaries``, ``control_area_km2`` (the layer's own km² per status
         before clipping, to compare with a source's published total) and
-        ``control_outside_boundaries_km2`` (what fell outside every unit).
+        ``control_outside_boundaries_km2`` (what fell outside every unit);
+        under ``basis="land"`` also ``water`` (the mask's source) and
+        ``water_removed_km2`` (sea km² taken out of each region).
 
     Raises
     ------
     OptionError
-        For an unknown ``basis``.
+        For an unknown ``basis``, or ``water`` without ``basis="land"``.
     RegionNotFoundError
         For an unknown region.
+    CRSError, GeometryError, InputFileNotFoundError
+        For a ``water`` mask that is not sea polygons in lon/lat near Ukraine
+        (see :func:`frontline.load_water`).
 
     Examples
     --------
@@ -121,13 +133,14 @@ def control_table(
     ...      .abs().max() < 1e-9)
     True
     """
-    if basis not in get_args(Basis):
-        raise OptionError(f"unknown basis {basis!r}; expected one of {get_args(Basis)}")
+    check_basis(basis, water)
     layer = as_layer(control)
     selection = resolve_regions(regions)
     if boundaries is not None:  # a registered name or a file: read it once
         boundaries = check_boundaries(boundaries)
-    units = load_regions(selection.ids, boundaries=boundaries)
+    units = basis_units(
+        load_regions(selection.ids, boundaries=boundaries), basis, water
+    )
 
     status_geoms = {status: status_union(layer, [status]) for status in PRECEDENCE}
     km2 = _overlay_km2(units, status_geoms)
@@ -178,6 +191,9 @@ def control_table(
     out.attrs["pre_2022_split"] = split
     if not split:
         out.attrs["notes"] = [*out.attrs.get("notes", []), NO_SPLIT_NOTE]
+    if basis == "land":
+        out.attrs["water"] = units.attrs["water_source"]
+        out.attrs["water_removed_km2"] = units.attrs["water_removed_km2"]
     return out
 
 

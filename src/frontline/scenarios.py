@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 
 from frontline._table import FrontlineTable
+from frontline._water import basis_units, check_basis
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
 from frontline.control import _NORMALISED, as_layer
 from frontline.errors import OptionError
@@ -49,6 +50,7 @@ from frontline.report import control_table
 from frontline.status import STATUSES
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable
     from pathlib import Path
 
@@ -308,6 +310,7 @@ def scenario_changes(
     *,
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | None = None,
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """List what changed hands, per region, from the baseline to the scenario.
 
@@ -319,10 +322,14 @@ def scenario_changes(
         Units to report, with their group rows (see
         :func:`frontline.resolve_regions`); default: every unit where
         something changed.
-    basis : {"geometry", "official"}, default "geometry"
-        As in :func:`frontline.control_table`.
+    basis : {"geometry", "official", "land"}, default "geometry"
+        As in :func:`frontline.control_table` (``land``: polygons minus sea
+        water).
     boundaries : GeoDataFrame, optional
         The boundaries the scenario used (default: embedded).
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask (see
+        :func:`frontline.load_water`).
 
     Returns
     -------
@@ -346,12 +353,10 @@ def scenario_changes(
     [['UA-48', 'occupied', 'held'], ['UA-63', 'occupied', 'held']]
     """
     layer = _check_scenario(control)
-    if basis not in ("geometry", "official"):
-        raise OptionError(
-            f"unknown basis {basis!r}; expected one of ('geometry', 'official')"
-        )
+    check_basis(basis, water)
     flows = _flow_geometries(layer)
     units, groups = _units(layer, regions, boundaries, flows)
+    units = basis_units(units, basis, water)
     km2 = _overlay_km2(units, flows) if flows else pd.DataFrame(index=units.region_id)
     area = pd.Series(area_km2(units.geometry), index=units.region_id.to_numpy())
     if basis == "official":
@@ -394,7 +399,7 @@ def scenario_changes(
             )
     columns = ["region_id", "name", "from", "to", "area_km2", "share_pct"]
     out = pd.DataFrame(rows, columns=columns)
-    out.attrs.update(_table_attrs(layer, basis, boundaries))
+    out.attrs.update(_table_attrs(layer, basis, boundaries, units))
     return out
 
 
@@ -404,6 +409,7 @@ def scenario_table(
     *,
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | None = None,
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Tabulate each side's km² before and after the scenario, per region.
 
@@ -413,10 +419,14 @@ def scenario_table(
         The result of one or more scenarios.
     regions : str or iterable of str, default "six"
         Units and groups to report, as in :func:`frontline.control_table`.
-    basis : {"geometry", "official"}, default "geometry"
-        As in :func:`frontline.control_table`.
+    basis : {"geometry", "official", "land"}, default "geometry"
+        As in :func:`frontline.control_table` (``land``: polygons minus sea
+        water).
     boundaries : GeoDataFrame, optional
         The boundaries the scenario used (default: embedded).
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask (see
+        :func:`frontline.load_water`).
 
     Returns
     -------
@@ -444,11 +454,10 @@ def scenario_table(
     True
     """
     layer = _check_scenario(control)
-    before = control_table(
-        _baseline(layer), regions, basis=basis, boundaries=boundaries
-    )
-    after = control_table(layer, regions, basis=basis, boundaries=boundaries)
-    changes = scenario_changes(layer, regions, basis=basis, boundaries=boundaries)
+    options: dict[str, Any] = {"basis": basis, "boundaries": boundaries, "water": water}
+    before = control_table(_baseline(layer), regions, **options)
+    after = control_table(layer, regions, **options)
+    changes = scenario_changes(layer, regions, **options)
     out = pd.DataFrame(
         {
             "region_id": after.region_id,
@@ -467,7 +476,9 @@ def scenario_table(
     for what in SIDES:
         out[f"to_{what}_pct"] = 100 * out[f"to_{what}_km2"] / out.area_km2
     out = FrontlineTable(out)
-    out.attrs.update(_table_attrs(layer, basis, boundaries))
+    out.attrs.update(_table_attrs(layer, basis, boundaries, None))
+    if "water" in after.attrs:
+        out.attrs["water"] = after.attrs["water"]
     out.attrs["date"] = after.attrs.get("date")
     out.attrs["source"] = after.attrs.get("source")
     out.attrs["illustrative"] = after.attrs.get("illustrative", False)
@@ -651,14 +662,20 @@ def _units(
 
 
 def _table_attrs(
-    layer: gpd.GeoDataFrame, basis: str, boundaries: gpd.GeoDataFrame | None
+    layer: gpd.GeoDataFrame,
+    basis: str,
+    boundaries: gpd.GeoDataFrame | None,
+    units: gpd.GeoDataFrame | None,
 ) -> dict[str, Any]:
     _, _, source = _units_and_outline(boundaries)
     scenario = layer.attrs["scenario"]
-    return {
+    attrs = {
         "steps": [dict(s) for s in scenario["steps"]],
         "baseline_date": scenario.get("baseline_date"),
         "baseline_source": scenario.get("baseline_source"),
         "basis": basis,
         "boundaries": source,
     }
+    if units is not None and "water_source" in units.attrs:
+        attrs["water"] = units.attrs["water_source"]
+    return attrs

@@ -84,6 +84,7 @@ from frontline._snapshots import (
     snap_of_layer,
     snapshot_layer,
 )
+from frontline._water import basis_units, check_basis
 from frontline.areas import _km2
 from frontline.errors import (
     FrontlineWarning,
@@ -97,9 +98,12 @@ from frontline.regions import (
 )
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable
 
     import geopandas as gpd
+
+    from frontline._water import Basis
 
 __all__ = [
     "CHANGE_COLUMNS",
@@ -122,7 +126,9 @@ def timeseries(
     snapshots: Snapshot | Iterable[Snapshot],
     regions: str | Iterable[str] = "six",
     *,
-    boundaries: gpd.GeoDataFrame | None = None,
+    boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    basis: Basis = "geometry",
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     parallel: Parallel | Any | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -139,9 +145,18 @@ def timeseries(
     regions : str or iterable of str, default "six"
         A group (``four``, ``six``, ``all``), names or ids; see
         :func:`frontline.resolve_regions`.
-    boundaries : GeoDataFrame, optional
-        Boundaries to use instead of the embedded ones (see
-        :func:`frontline.regions.from_geodataframe`).
+    boundaries : GeoDataFrame, str or path, optional
+        Boundaries to use instead of the embedded ones: a GeoDataFrame (see
+        :func:`frontline.regions.from_geodataframe`), a registered set or a
+        boundary file (see :func:`frontline.load_regions`).
+    basis : {"geometry", "official", "land"}, default "geometry"
+        As in :func:`frontline.control_table`: ``official`` scales each
+        region's km² to its official area (shares unchanged); ``land``
+        measures each region's polygon minus sea water, for its area and for
+        every status (the figures of ``control_table(..., basis="land")``).
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask than the embedded one (see
+        :func:`frontline.load_water`).
     parallel : {None, "serial", "processes", "dask"} or dask.distributed.Client
         ``None`` runs in this process on two threads: each snapshot is
         measured in a background thread while the next one is read and parsed
@@ -166,12 +181,14 @@ def timeseries(
         ``occupied_before_2022``); a status absent from one snapshot is 0
         there. ``share_pct`` is the share of the region's area.
         ``attrs``: ``regions``, ``groups``, ``region_area_km2``, ``sources``
-        (date → source), ``duplicates``, ``gaps``, ``method``, ``boundaries``.
+        (date → source), ``duplicates``, ``gaps``, ``method``, ``boundaries``,
+        ``basis`` and, under ``basis="land"``, ``water``.
 
     Raises
     ------
     OptionError
-        For an unknown ``parallel``, no snapshots, or a snapshot without date.
+        For an unknown ``parallel`` or ``basis``, ``water`` without
+        ``basis="land"``, no snapshots, or a snapshot without date.
     InputFileNotFoundError
         If a path, folder or glob finds no file.
     RegionNotFoundError
@@ -196,16 +213,19 @@ def timeseries(
     >>> sorted(series.status.unique())
     ['occupied', 'occupied_before_2022', 'russian_held']
     """
+    check_basis(basis, water)
     selection = resolve_regions(regions)
     runner = pick_runner(parallel)
-    units = load_regions(selection.ids, boundaries=boundaries)
+    units = basis_units(
+        load_regions(selection.ids, boundaries=boundaries), basis, water
+    )
     in_process = runs_in_process(runner)
     items = expand_snapshots(snapshots, lazy=in_process)
     if in_process:
         records = run_serial(items, units, progress, read_ahead=runner is None)
     else:
         records = run_parallel(list(items), units, runner, progress)
-    return _series_table(records, units, selection.groups, boundaries)
+    return _series_table(records, units, selection.groups, basis)
 
 
 def change(
@@ -575,13 +595,20 @@ def _series_table(
     records: list[Record],
     units: gpd.GeoDataFrame,
     groups: dict[str, tuple[str, ...]],
-    boundaries: gpd.GeoDataFrame | None,
+    basis: str,
 ) -> pd.DataFrame:
     kept, duplicates = dedupe(records)
     present = {s for rec in kept for s in rec[5]}
     statuses = [s for s in ALL_STATUSES if s in present]
     ids = list(units.region_id)
     area = unit_km2(units)
+    # Official basis: every km² of a unit scaled to its official area.
+    scale = (
+        units.official_area_km2.to_numpy(dtype=float) / area
+        if basis == "official"
+        else np.ones(len(ids))
+    )
+    area = area * scale
     # Group rows: sums of their members.
     members = [np.array([ids.index(m) for m in groups[g]]) for g in groups]
     row_ids = [*ids, *groups]
@@ -593,6 +620,7 @@ def _series_table(
         for j, status in enumerate(statuses):
             km2 = rec[5].get(status)
             if km2 is not None:
+                km2 = km2 * scale
                 values[: len(ids), j] = km2
                 for g, m in enumerate(members):
                     values[len(ids) + g, j] = km2[m].sum()
@@ -630,8 +658,11 @@ def _series_table(
             "gaps": report_gaps(dates, None),
             "method": METHOD,
             "boundaries": units.attrs.get("boundary_source", BOUNDARY_SOURCE),
+            "basis": basis,
         }
     )
+    if basis == "land":
+        table.attrs["water"] = units.attrs["water_source"]
     return table
 
 

@@ -59,12 +59,19 @@ def reader_options() -> argparse.ArgumentParser:
 
 
 def add_basis(p: argparse.ArgumentParser) -> None:
-    """Add ``--basis``."""
+    """Add ``--basis`` and ``--water``."""
     p.add_argument(
         "--basis",
-        choices=("geometry", "official"),
+        choices=("geometry", "official", "land"),
         default="geometry",
-        help="km² of the boundary polygons, or scaled to official areas",
+        help="km² of the boundary polygons (geometry), scaled to official areas "
+        "(official), or of the polygons minus sea water (land)",
+    )
+    p.add_argument(
+        "--water",
+        metavar="FILE",
+        help="with --basis land: a polygon file of sea water to take out instead "
+        "of the embedded Natural Earth mask (e.g. an OpenStreetMap coastline)",
     )
 
 
@@ -214,7 +221,9 @@ def write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
         out.write(
             f"\noccupied = Russian-held (incl. before 2022); held = Ukrainian-held = "
             f"area − occupied − contested.\nbasis: {attrs.get('basis')}; boundaries: "
-            f"{attrs.get('boundaries')}\nmethod: {attrs.get('method')}\n"
+            f"{attrs.get('boundaries')}\n"
+            + (f"water taken out: {attrs['water']}\n" if attrs.get("water") else "")
+            + f"method: {attrs.get('method')}\n"
             f"control layer's own Russian-held total before clipping: "
             f"{attrs.get('control_russian_held_km2', 0):,.0f} km²\n"
         )

@@ -172,10 +172,12 @@ def _cmd_scenario(args: argparse.Namespace) -> None:
         result = cede(result, args.cede)
     if args.buffer_km is not None:
         result = buffer_zone(result, args.buffer_km, side=args.buffer_side)
-    table = scenario_table(result, args.regions, basis=args.basis)
+    table = scenario_table(result, args.regions, basis=args.basis, water=args.water)
     with output(args.output) as out:
         if args.format == "json":
-            changes = scenario_changes(result, args.regions, basis=args.basis)
+            changes = scenario_changes(
+                result, args.regions, basis=args.basis, water=args.water
+            )
             dump_json(
                 {
                     "meta": jsonable(table.attrs),

@@ -6,6 +6,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from frontline.cli._common import (
+    BOUNDARIES_HELP,
+    add_basis,
     add_output,
     iso_dates,
     output,
@@ -55,6 +57,8 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         "background thread while the next one is read); processes: a local "
         "process pool (one worker per core)",
     )
+    add_basis(series)
+    series.add_argument("--boundaries", help=BOUNDARIES_HELP)
     add_output(series, ("csv", "json"))
     series.set_defaults(func=_cmd_timeseries)
 
@@ -88,7 +92,13 @@ def _cmd_timeseries(args: argparse.Namespace) -> None:
 
     resolve_regions(args.regions)  # fail on a bad name before reading anything
     table = timeseries(
-        args.snapshots, args.regions, parallel=args.parallel, progress=args.quiet == 0
+        args.snapshots,
+        args.regions,
+        boundaries=args.boundaries,
+        basis=args.basis,
+        water=args.water,
+        parallel=args.parallel,
+        progress=args.quiet == 0,
     )
     if args.freq != "D":
         table = resample(table, args.freq)

@@ -1,4 +1,4 @@
-"""Commands that tabulate one map: report, regions, check, compare."""
+"""Commands that tabulate one map: report, regions, check, compare, reconcile."""
 
 from __future__ import annotations
 
@@ -81,6 +81,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         help="relative tolerance of a bare value (0.05)",
     )
     add_basis(check)
+    check.add_argument("--boundaries", help=BOUNDARIES_HELP)
     check.add_argument(
         "--exit-code", action="store_true", help="exit 3 when the claim does not hold"
     )
@@ -108,6 +109,51 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     add_output(compare)
     compare.set_defaults(func=_cmd_compare)
 
+    reconcile = sub.add_parser(
+        "reconcile",
+        parents=[reader],
+        help="one map's shares beside published ones, each difference explained",
+        description="Measure CONTROL on the embedded Natural Earth units and on "
+        "every --boundaries set, each under the geometry, official and land "
+        "bases, beside the --published shares, with the sea water inside each "
+        "region (and how much of it the map holds), the border strip against "
+        "Natural Earth, and the grey zone. Boundary sets that need a download "
+        "are skipped with a note when offline.",
+    )
+    reconcile.add_argument("control", nargs="?", help="control map (default: sample)")
+    reconcile.add_argument(
+        "--published",
+        metavar="NAME=PCT,...",
+        help="published Russian-held shares, e.g. Donetsk=78.1,Luhansk=99.6 "
+        "(units in any spelling, or four, six, all)",
+    )
+    reconcile.add_argument(
+        "--regions",
+        help="regions to report (default: those in --published, else four)",
+    )
+    reconcile.add_argument(
+        "--boundaries",
+        action="append",
+        metavar="SET_OR_FILE",
+        help="a boundary set or file to measure on besides Natural Earth "
+        "(repeatable): " + BOUNDARIES_HELP.split(" (default")[0],
+    )
+    reconcile.add_argument(
+        "--water",
+        metavar="FILE",
+        help="a polygon file of sea water for the land basis instead of the "
+        "embedded Natural Earth mask",
+    )
+    reconcile.add_argument(
+        "--grey-zone",
+        choices=("excluded", "included"),
+        default="excluded",
+        help="count the grey zone as Russian-held in the share (default: "
+        "excluded, as DeepState's published shares)",
+    )
+    add_output(reconcile)
+    reconcile.set_defaults(func=_cmd_reconcile)
+
 
 def _cmd_report(args: argparse.Namespace) -> None:
     from frontline.regions import resolve_regions
@@ -116,7 +162,11 @@ def _cmd_report(args: argparse.Namespace) -> None:
     resolve_regions(args.regions)  # fail on a bad name before reading anything
     layer = read_layer(args, args.control)
     table = control_table(
-        layer, args.regions, basis=args.basis, boundaries=args.boundaries
+        layer,
+        args.regions,
+        basis=args.basis,
+        boundaries=args.boundaries,
+        water=args.water,
     )
     with output(args.output) as out:
         write_table(table, args.format, out)
@@ -183,7 +233,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     layer = read_layer(args, args.control)
     result = check_claim(
-        layer, args.regions, basis=args.basis, tolerance=args.tolerance, **claims
+        layer,
+        args.regions,
+        basis=args.basis,
+        boundaries=args.boundaries,
+        water=args.water,
+        tolerance=args.tolerance,
+        **claims,
     )
     with output(args.output) as out:
         if args.format == "json":
@@ -214,9 +270,62 @@ def _cmd_compare(args: argparse.Namespace) -> None:
             )
         layers[name] = read_layer(args, path)
     table = compare_sources(
-        layers, args.regions, basis=args.basis, boundaries=args.boundaries
+        layers,
+        args.regions,
+        basis=args.basis,
+        boundaries=args.boundaries,
+        water=args.water,
     )
     if args.kind:
         table = table[table.kind.isin(args.kind)]
     with output(args.output) as out:
         write_frame(table, args.format, out)
+
+
+def _cmd_reconcile(args: argparse.Namespace) -> None:
+    import pandas as pd
+
+    from frontline.reconcile import parse_published, reconcile
+    from frontline.regions import resolve_regions
+
+    published = parse_published(args.published)  # fail before reading anything
+    if args.regions:
+        resolve_regions(args.regions)
+    layer = read_layer(args, args.control)
+    table = reconcile(
+        layer,
+        args.regions,
+        published=published,
+        boundaries=args.boundaries,
+        water=args.water,
+        grey_zone=args.grey_zone,
+    )
+    with output(args.output) as out:
+        if args.format != "table":
+            write_frame(table, args.format, out)
+            return
+        attrs = table.attrs
+        out.write(
+            f"Reconciliation, {attrs.get('date') or 'date unknown'} — "
+            f"{attrs.get('source')}\n"
+        )
+        shown = table.drop(columns=["grey_zone"]).copy()
+        shown["closest"] = shown["closest"].map({True: "*", False: ""})
+        shown = shown.rename(columns={"closest": "best"})
+        for col in [c for c in shown.columns if c.endswith("_km2")]:
+            shown[col] = shown[col].map("{:,.0f}".format)
+        for col in [c for c in shown.columns if c.endswith("_pct")]:
+            shown[col] = [  # NaN: no published figure
+                "" if pd.isna(v) else f"{v:.2f}" for v in shown[col]
+            ]
+        out.write(shown.to_string(index=False) + "\n\n")
+        for label, source in attrs["boundaries"].items():
+            out.write(f"boundaries {label}: {source}\n")
+        out.write(f"water (land basis, water_*): {attrs['water']}\n")
+        out.write(f"grey zone: {attrs['grey_zone']}\n")
+        out.write("best: the row nearest the published figure\n")
+        for name, text in attrs["definitions"].items():
+            if name.startswith(("water", "strip")):
+                out.write(f"{name}: {text}\n")
+        for note in attrs["notes"]:
+            out.write(f"note: {note}\n")

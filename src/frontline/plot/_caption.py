@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "basis_note",
     "boundary_credit",
     "boundary_credit_text",
     "draw_caption",
@@ -119,6 +120,19 @@ def boundary_credit(boundaries: gpd.GeoDataFrame | None) -> str:
     )
 
 
+def basis_note(attrs: dict[str, Any]) -> str | None:
+    """Say how the km² were measured when it is not the boundary polygons."""
+    basis = attrs.get("basis")
+    if basis == "official":
+        return "Km² scaled to official areas; shares are of the boundary polygons."
+    if basis == "land":
+        water = str(attrs.get("water") or "sea mask: Natural Earth")
+        if water.startswith("sea mask: Natural Earth"):
+            water = "sea mask made with Natural Earth (10m land, public domain)"
+        return f"Land basis: sea water taken out of each region; {water.rstrip('.')}."
+    return None
+
+
 def extra_credits(layers: Sequence[gpd.GeoDataFrame]) -> list[str]:
     """Attributions carried by the layers themselves (e.g. GeoNames)."""
     out: list[str] = []
@@ -164,6 +178,9 @@ def map_caption(
     if line["land"] or line["river"]:
         lines.append(_line_credit(front, line))
     lines.append(boundary_credit_text(str(table.attrs.get("boundaries", ""))))
+    note = basis_note(table.attrs)
+    if note:
+        lines.append(note)
     lines.extend(extra_credits([layer]))
     return lines
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frontline.errors import OptionError
-from frontline.plot._caption import boundary_credit_text, draw_caption
+from frontline.plot._caption import basis_note, boundary_credit_text, draw_caption
 from frontline.plot._parts import date_text, new_axes, require_columns
 from frontline.plot._style import (
     CHANGE_COLORS,
@@ -229,10 +229,9 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
         lines.append(f"Control: {attrs['source']}.")
         if attrs.get("boundaries"):
             lines.append(boundary_credit_text(str(attrs["boundaries"])))
-        if attrs.get("basis") == "official":
-            lines.append(
-                "Km² scaled to official areas; shares are of the boundary polygons."
-            )
+        note = basis_note(attrs)
+        if note:
+            lines.append(note)
         draw_caption(ax, lines, y=-0.12 - 0.6 / max(n, 1) if legend else -0.08)
     return ax
 

@@ -75,12 +75,15 @@ from frontline.regions import (
 from frontline.report import control_table
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable
     from pathlib import Path
 
     from matplotlib.axes import Axes
 
     import geopandas as gpd
+
+    from frontline.report import Basis
 
 __all__ = ["plot_change_map", "plot_control", "plot_map"]
 
@@ -147,6 +150,8 @@ def plot_map(
     title: str | None = None,
     decimals: int = 0,
     boundaries: gpd.GeoDataFrame | None = None,
+    basis: Basis = "geometry",
+    water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     legend_loc: Corner | Literal["auto"] = "auto",
     inset_loc: Corner | Literal["auto"] = "auto",
     ax: Axes | None = None,
@@ -188,6 +193,13 @@ def plot_map(
         Boundaries to use instead of the embedded Natural Earth ones (see
         :func:`frontline.regions.from_geodataframe`); also used for the
         other units drawn as context.
+    basis : {"geometry", "official", "land"}, default "geometry"
+        How the labels' shares are measured, as in
+        :func:`frontline.control_table` (``land``: each region's polygon
+        minus sea water); the caption says which.
+    water : path or GeoDataFrame, optional
+        With ``basis="land"``, a finer sea mask (see
+        :func:`frontline.load_water`), named in the caption.
     legend_loc, inset_loc : str, default "auto"
         The corners of the legend and of the inset locator map: ``upper
         left``, ``upper right``, ``lower left`` or ``lower right``. ``auto``
@@ -242,7 +254,9 @@ def plot_map(
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     context = context_units(boundaries)
-    table = control_table(layer, regions, boundaries=boundaries)
+    table = control_table(
+        layer, regions, boundaries=boundaries, basis=basis, water=water
+    )
     lines = resolve_line(layer, line, boundaries)
 
     ax = new_axes(ax, figsize)
