@@ -52,6 +52,9 @@ def polygons(draw):
     return hull
 
 
+seas = polygons().filter(
+    lambda sea: all(fl.area_km2(shapely.difference(b, sea)) > 1 for b in BOXES)
+)
 features = st.lists(
     st.tuples(st.sampled_from(list(fl.STATUSES)), polygons()), min_size=1, max_size=6
 )
@@ -142,3 +145,66 @@ def test_overlaps_counted_once_by_precedence(items):
         assert t.loc[rid, "contested_km2"] == pytest.approx(
             expected_con, rel=1e-7, abs=1e-6
         )
+
+
+# -- the land basis: each unit minus sea water --------------------------------
+
+
+def land_table(items, sea):
+    statuses, geoms = zip(*items, strict=True)
+    gdf = gpd.GeoDataFrame({"status": list(statuses)}, geometry=list(geoms), crs=4326)
+    water = gpd.GeoDataFrame(geometry=[sea], crs=4326)
+    return fl.control_table(
+        gdf, "four", basis="land", boundaries=UNITS, water=water
+    ).set_index("region_id")
+
+
+@SETTINGS
+@given(features, seas)
+def test_land_shares_add_up_to_the_land(items, sea):
+    t = land_table(items, sea)
+    total = t.occupied_km2 + t.contested_km2 + t.held_km2
+    np.testing.assert_allclose(total, t.area_km2, rtol=1e-9)
+    assert (t[KM2] >= 0).all().all()
+    for rid, box in zip(IDS, BOXES, strict=True):
+        land = fl.area_km2(box) - fl.area_km2(shapely.intersection(box, sea))
+        assert t.loc[rid, "area_km2"] == pytest.approx(land, rel=1e-9, abs=1e-6)
+
+
+@SETTINGS
+@given(features, seas)
+def test_land_loses_exactly_what_lies_in_the_sea(items, sea):
+    """Geometry − land = each status's km² inside the sea, per unit."""
+    land = land_table(items, sea)
+    whole = table(items)
+    by_status = {
+        s: shapely.union_all([g for st_, g in items if st_ == s]) for s in fl.STATUSES
+    }
+    russian = shapely.union(by_status["occupied"], by_status["occupied_before_2022"])
+    for rid, box in zip(IDS, BOXES, strict=True):
+        wet = shapely.intersection(box, sea)
+        lost = fl.area_km2(shapely.intersection(russian, wet))
+        assert whole.loc[rid, "occupied_km2"] - land.loc[
+            rid, "occupied_km2"
+        ] == pytest.approx(lost, rel=1e-7, abs=1e-6 * whole.loc[rid, "area_km2"])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(features, seas)
+def test_timeseries_equals_control_table_on_land(items, sea):
+    from frontline.series import timeseries
+
+    statuses, geoms = zip(*items, strict=True)
+    gdf = gpd.GeoDataFrame({"status": list(statuses)}, geometry=list(geoms), crs=4326)
+    layer = fl.read_control(gdf, date="2024-11-20")
+    water = gpd.GeoDataFrame(geometry=[sea], crs=4326)
+    t = fl.control_table(layer, "four", basis="land", boundaries=UNITS, water=water)
+    series = timeseries(
+        [layer], "four", boundaries=UNITS, basis="land", water=water, progress=False
+    )
+    held = series[series.status == "russian_held"].set_index("region_id")
+    if held.empty:
+        assert (t.occupied_km2 == 0).all()
+        return
+    expected = t.set_index("region_id").occupied_km2.loc[held.index]
+    np.testing.assert_allclose(held.area_km2, expected, rtol=1e-9, atol=1e-6)

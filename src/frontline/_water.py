@@ -367,6 +367,11 @@ def land_units(units: gpd.GeoDataFrame, water: Any = None) -> gpd.GeoDataFrame:
         ``attrs`` keep the units' and add ``water_source`` and
         ``water_removed_km2`` (km² of sea taken out of each unit, by
         ``region_id``).
+
+    Raises
+    ------
+    GeometryError
+        If the mask covers a whole unit (no land left to measure).
     """
     mask = water_mask(water)
     geoms = np.asarray(units.geometry.values, dtype=object)
@@ -386,11 +391,18 @@ def land_units(units: gpd.GeoDataFrame, water: Any = None) -> gpd.GeoDataFrame:
             while len(_LAND_CACHE) > _LAND_CACHE_SIZE:
                 _LAND_CACHE.popitem(last=False)
     land, removed = known
+    ids = units["region_id"] if "region_id" in units.columns else units.index
+    swallowed = [str(r) for r, g in zip(ids, land, strict=True) if _no_area(g)]
+    if swallowed:
+        raise GeometryError(
+            f"{mask.source}: covers all of {swallowed}; a sea mask leaves each "
+            "unit some land. Check the mask (land passed as water?) and the "
+            "boundaries"
+        )
     out = units.copy()
     out["geometry"] = land
     out.attrs = dict(units.attrs)
     out.attrs["water_source"] = mask.source
-    ids = out["region_id"] if "region_id" in out.columns else out.index
     out.attrs["water_removed_km2"] = {
         str(rid): round(float(km2), 3) for rid, km2 in zip(ids, removed, strict=True)
     }
@@ -412,6 +424,10 @@ def _cut(geoms: Any, mask: WaterMask) -> tuple[Any, Any]:
     if hit.any():
         removed[hit] = _km2(geoms[hit]) - _km2(land[hit])
     return land, removed
+
+
+def _no_area(geom: Geometry | None) -> bool:
+    return geom is None or geom.is_empty or shapely.area(geom) == 0
 
 
 def basis_units(
