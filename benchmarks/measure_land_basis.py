@@ -11,7 +11,8 @@ three bases:
   (OpenStreetMap, ODbL: validation only, never copied into the repo).
 
 Land is used for both the denominator and the Russian-held km²; areas are
-``frontline.area_km2`` (ellipsoidal). The 2026 shares are compared with
+``frontline.area_km2`` (ellipsoidal), and each column is cross-checked against
+``frontline.control_table(basis=...)``. The 2026 shares are compared with
 DeepState's published figures, and both years with the OSM table of
 ``../shared/data/water/PROVENANCE.md``. A second table gives each oblast's sea
 km² and how much of it lies inside the Russian-held polygon.
@@ -141,13 +142,25 @@ def measure(
 
 
 def cross_check(
-    layer: gpd.GeoDataFrame, oblasts: gpd.GeoDataFrame, shares: pd.DataFrame
-) -> float:
-    """Largest |difference| between our geometry column and control_table."""
-    table = fl.control_table(layer, OBLASTS, boundaries=oblasts.reset_index(drop=True))
-    table = table.set_index("region_id").loc[OBLASTS]
-    ours = shares.set_index("region_id")["geometry"]
-    return float((table["occupied_pct"] - ours).abs().max())
+    layer: gpd.GeoDataFrame,
+    oblasts: gpd.GeoDataFrame,
+    shares: pd.DataFrame,
+    masks: dict[str, Path | None],
+) -> dict[str, float]:
+    """Largest |difference| between our columns and fl.control_table's."""
+    bounds = oblasts.reset_index(drop=True)
+    ours = shares.set_index("region_id")
+    out = {}
+    for label, basis, water in [
+        ("geometry", "geometry", None),
+        *[(lb, "land", path) for lb, path in masks.items()],
+    ]:
+        table = fl.control_table(
+            layer, OBLASTS, basis=basis, boundaries=bounds, water=water
+        )
+        table = table.set_index("region_id").loc[OBLASTS]
+        out[label] = float((table["occupied_pct"] - ours[label]).abs().max())
+    return out
 
 
 def print_shares(date: str, shares: pd.DataFrame, labels: list[str]) -> None:
@@ -222,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         shares, water = measure(oblasts, russian_held(layer), seas)
         print(f"\n== {date} ({path.name}), Minregion 2020 oblasts, % Russian-held")
         print_shares(date, shares, labels)
-        worst = cross_check(layer, oblasts, shares)
-        print(f"geometry vs fl.control_table: max |Δ| {worst:.2e} point")
+        worst = cross_check(layer, oblasts, shares, {"emb": args.mask, "osm": OSM_SEA})
+        print(
+            "vs fl.control_table(basis=...): max |Δ| "
+            + ", ".join(f"{k} {v:.2e}" for k, v in worst.items())
+            + " point"
+        )
         print("\nsea km² inside each oblast polygon; 'of it held': inside the")
         print("Russian-held polygon")
         print_water(water, labels)
