@@ -55,6 +55,7 @@ from frontline.plot import (
 )
 from frontline.plot._jupyter import register_jupyter as _register_jupyter
 from frontline.population import population_in, population_table
+from frontline.reconcile import reconcile
 from frontline.regions import (
     GROUPS,
     from_geodataframe,
@@ -63,7 +64,6 @@ from frontline.regions import (
     resolve_region,
     resolve_regions,
 )
-from frontline.reconcile import reconcile
 from frontline.report import REPORT_COLUMNS, control_table
 from frontline.sample import load_sample
 from frontline.scenarios import (

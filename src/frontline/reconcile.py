@@ -172,14 +172,14 @@ def parse_published(text: str | Mapping[str, Any] | None) -> dict[str, float]:
         for item in (p.strip() for p in text.split(",")):
             if not item:
                 continue
-            name, sep, value = item.partition("=")
+            name, sep, number = item.partition("=")
             if not sep or not name.strip():
                 raise OptionError(
                     f"cannot read the published figure {item!r}; expected "
                     "NAME=PERCENT pairs separated by commas, e.g. "
                     "'Donetsk=78.1,Luhansk=99.6'"
                 )
-            pairs.append((name.strip(), value.strip().rstrip("%").strip()))
+            pairs.append((name.strip(), number.strip().rstrip("%").strip()))
     elif isinstance(text, Mapping):
         pairs = [(str(k), v) for k, v in text.items()]
     else:

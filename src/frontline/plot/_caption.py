@@ -15,7 +15,7 @@ from frontline.regions import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     import pandas as pd
     from matplotlib.axes import Axes
@@ -120,7 +120,7 @@ def boundary_credit(boundaries: gpd.GeoDataFrame | None) -> str:
     )
 
 
-def basis_note(attrs: dict[str, Any]) -> str | None:
+def basis_note(attrs: Mapping[Any, Any]) -> str | None:
     """Say how the km² were measured when it is not the boundary polygons."""
     basis = attrs.get("basis")
     if basis == "official":
