@@ -197,7 +197,8 @@ def water_mask(water: Any = None) -> WaterMask:
                 "it with .to_crs('EPSG:4326')"
             )
         source = str(
-            water.attrs.get("water_source") or "user-supplied water mask (GeoDataFrame)"
+            water.attrs.get("water_source")
+            or f"user-supplied water mask ({type(water).__name__})"
         )
         return _checked(np.asarray(series.values, dtype=object), source)
     if isinstance(water, (str, os.PathLike)):
