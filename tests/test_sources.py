@@ -694,12 +694,36 @@ def reference_km2() -> dict[str, float]:
     }
 
 
+UNION_EXCEPTIONS = {
+    "deepstatemap_data_20250301.geojson": dt.date(2025, 2, 27),
+    "deepstatemap_data_20250701.geojson": dt.date(2025, 6, 29),
+    "deepstatemap_data_20250801.geojson": dt.date(2025, 7, 30),
+}
+
+
+def union_manifest_dates() -> dict[str, dt.date]:
+    from importlib.resources import files
+
+    text = (files("frontline") / "data" / "deepstate_union_manifest.csv").read_text(
+        "utf-8"
+    )
+    return {
+        r["file"]: dt.date.fromisoformat(r["situation_date"])
+        for r in csv.DictReader(text.splitlines())
+    }
+
+
 def documented_date(rel: str) -> dt.date:
     """The date each source's rule assigns, computed here from first principles."""
     folder, name = rel.split("/")
     path = DATA / "control" / rel
     if folder == "deepstate_occupied_union":
-        return dt.date.fromisoformat(name[18:26]) - dt.timedelta(days=1)
+        # The rule (file D shows D - 1), except where the shipped manifest knows
+        # the version the file holds (20250301, 20250701 and 20250801 show D - 2).
+        ruled = dt.date.fromisoformat(name[18:26]) - dt.timedelta(days=1)
+        shown = UNION_EXCEPTIONS.get(name, ruled)
+        assert shown == union_manifest_dates()[name]
+        return shown
     if folder == "deepstate_raw_multiclass":
         stamp, unix = name.split(".")[0].split("_")
         published = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ")

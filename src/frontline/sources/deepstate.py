@@ -61,7 +61,12 @@ repository): one MultiPolygon with no attributes, the union of DeepState's
 neither the pre-2022 areas nor the grey zone, so all of it is read as
 ``occupied`` (Russian-held); Tuzla is not in it. Date rule: the file is
 downloaded at about 03:00 UTC on day D and shows the map published on the
-evening of D − 1, so ``attrs["date"]`` is D − 1.
+evening of D − 1, so ``attrs["date"]`` is D − 1 — except where the shipped
+manifest (``frontline/data/deepstate_union_manifest.csv``) knows better: a
+file it lists, with its bytes, takes the evening of the DeepState version it
+really holds (77 files hold the version before the one the rule predicts and
+most show D − 2; the rewritten ``20250805`` shows D − 0). ``attrs`` say which
+was used (:func:`union_dating`).
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ from frontline.sources._base import (
     frame_from_features,
     repair_invalid,
 )
+from frontline.sources._union_manifest import entry_for, file_matches, last_evening
 from frontline.status import RUSSIAN_HELD
 
 if TYPE_CHECKING:
@@ -100,6 +106,7 @@ __all__ = [
     "classify_name",
     "publication_time",
     "situation_date",
+    "union_dating",
 ]
 
 log = logging.getLogger(__name__)
@@ -117,6 +124,9 @@ CLASSES: Final[dict[str, str]] = {
     "snake_island": DROP,
     "foreign": DROP,
 }
+
+#: The union archive's naming rule (what the manifest corrects where it knows).
+UNION_RULE: Final = "file deepstatemap_data_D shows the evening of D-1"
 
 #: Publication times before this hour (UTC) belong to the previous evening.
 LATE_PUBLICATION_HOURS: Final = 6
@@ -512,16 +522,71 @@ class DeepStateUnionAdapter:
 
     @staticmethod
     def _attrs(path: Path | None) -> dict[str, Any]:
-        date = None
-        match = _UNION_NAME.search(path.name) if path is not None else None
-        if match:
-            shown = dt.date(*(int(g) for g in match.groups()))
-            date = shown - dt.timedelta(days=1)
         return {
             "source": "DeepState daily union archive (Russian-held incl. Crimea and "
             "pre-2022 areas; grey zone not included)",
-            "date": date,
-            "date_rule": "file deepstatemap_data_D shows the evening of D-1",
+            **union_dating(path),
             "coverage": {"crimea": True, "pre_2022_donbas": True},
             "pre_2022_split": False,
         }
+
+
+def union_dating(path: Path | None) -> dict[str, Any]:
+    """Return the date of a union-archive file and how it is known (``attrs``).
+
+    A file the shipped manifest lists, with the manifest's bytes (size and
+    sha256), takes the manifest's evening and version; any other file
+    (newer than the manifest, or other bytes under a listed name) is dated
+    by the rule, file D shows D − 1, and ``date_note`` says why.
+
+    Returns
+    -------
+    dict
+        ``date``, ``date_rule``, ``date_basis`` (``checked`` or ``rule``),
+        ``published`` (ISO time of the DeepState version shown, when
+        known), ``manifest`` (the file's row, or None) and ``date_note``.
+    """
+    match = _UNION_NAME.search(path.name) if path is not None else None
+    if path is None or match is None:
+        return {"date": None, "date_rule": UNION_RULE, "date_basis": None}
+    ruled = dt.date(*(int(g) for g in match.groups())) - dt.timedelta(days=1)
+    entry = entry_for(path.name)
+    if entry is not None and file_matches(path, entry):
+        checked = entry.basis == "checked"
+        return {
+            "date": entry.situation_date,
+            "date_rule": (
+                "the shipped manifest of the archive: the DeepState version this "
+                "file holds, checked against DeepState's history"
+                if checked
+                else "the shipped manifest of the archive (file pinned by commit and "
+                f"sha256); the date is the archive's rule, {UNION_RULE}, unchecked"
+            ),
+            "date_basis": entry.basis,
+            "published": None
+            if entry.published is None
+            else entry.published.isoformat(),
+            "manifest": entry.describe(),
+            "date_note": None
+            if entry.situation_date == ruled
+            else f"{path.name} shows the evening of {entry.situation_date}, not "
+            f"{ruled} as the archive's rule says",
+        }
+    if entry is not None:
+        note = (
+            f"{path.name} is not the file the shipped manifest lists (other bytes "
+            f"than sha256 {entry.sha256[:12]}…): dated by the archive's rule, "
+            "unchecked"
+        )
+    else:
+        note = (
+            f"{path.name} is newer than the shipped manifest (its last evening is "
+            f"{last_evening()}): dated by the archive's rule, {UNION_RULE}, unchecked"
+        )
+    return {
+        "date": ruled,
+        "date_rule": UNION_RULE,
+        "date_basis": "rule",
+        "manifest": None,
+        "date_note": note,
+    }
