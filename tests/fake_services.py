@@ -42,6 +42,10 @@ Knobs, all usable while the server runs:
   second run downloads nothing;
 * ``drop_after(path, nbytes, times=1)``: send the headers (with the full
   Content-Length) and ``nbytes`` of the body, then cut the connection;
+* ``stall(path, nbytes, times=1)``: send the headers and ``nbytes`` of the
+  body, then hold the connection open until ``release()`` (or the server
+  stops); ``stalled`` (an Event) is set once the bytes are out, so a test can
+  kill the client mid-download;
 * ``fail(path, status, times=1)``: answer with an HTTP error;
 * ``serve(path, body)``: serve other bytes at a path (a rewritten file, a file
   newer than the manifest), ``remove(path)``: answer 404;
@@ -207,6 +211,9 @@ class FakeServices:
         self._overrides: dict[str, tuple[int, bytes]] = {}
         self._drops: dict[str, list[int]] = {}
         self._fails: dict[str, list[int]] = {}
+        self._stalls: dict[str, list[int]] = {}
+        self.stalled = threading.Event()
+        self._released = threading.Event()
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -246,6 +253,7 @@ class FakeServices:
 
     def close(self) -> None:
         """Stop the server (idempotent)."""
+        self._released.set()
         if self._httpd is None:
             return
         self._httpd.shutdown()
@@ -350,6 +358,17 @@ class FakeServices:
         with self._lock:
             self._drops[path] = [nbytes, times]
 
+    def stall(self, path: str, nbytes: int, times: int = 1) -> None:
+        """Hold the next ``times`` transfers of ``path`` after ``nbytes`` bytes."""
+        with self._lock:
+            self._stalls[path] = [nbytes, times]
+        self.stalled.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        """Let stalled transfers end (their connections are cut)."""
+        self._released.set()
+
     def fail(self, path: str, status: int, times: int = 1) -> None:
         """Answer the next ``times`` requests for ``path`` with ``status``."""
         with self._lock:
@@ -429,6 +448,18 @@ class FakeServices:
         content_type: str,
     ) -> None:
         cut = self._take(self._drops, path) if status == 200 else None
+        held = self._take(self._stalls, path) if status == 200 else None
+        if held is not None:
+            h.send_response(status)
+            h.send_header("Content-Type", content_type)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body[:held])
+            h.wfile.flush()
+            self.stalled.set()
+            self._released.wait(60)
+            h.connection.shutdown(socket.SHUT_RDWR)
+            raise _Stop(path)
         h.send_response(status)
         h.send_header("Content-Type", content_type)
         h.send_header("Content-Length", str(len(body)))

@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -46,7 +47,6 @@ from frontline.fetch import (
     fetch_file,
     resolve_boundaries,
 )
-from frontline.sources import _deepstate_fetch
 
 from .conftest import shared_file
 
@@ -441,47 +441,56 @@ def test_two_processes_fetching_at_once_download_once(server, cache):
 # Control maps
 
 
-def _manifest_sha(name: str) -> str:
-    with shared_file("control", "MANIFEST.csv").open(encoding="utf-8") as f:
-        return next(
-            r["sha256_uncompressed"]
-            for r in csv.DictReader(f)
-            if r["file"].endswith(name)
-        )
+def _union_env(monkeypatch, server) -> str:
+    """Point FRONTLINE_DEEPSTATE_UNION_URL at the local server; return its base."""
+    base = server.url("/repo")
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_UNION_URL", base)
+    return base
+
+
+def _pinned(name: str) -> str:
+    with (
+        files("frontline")
+        .joinpath("data", "deepstate_union_manifest.csv")
+        .open(encoding="utf-8") as f
+    ):
+        row = next(r for r in csv.DictReader(f) if r["file"] == name)
+    return f"/repo/{row['commit']}/data/{name}"
 
 
 def test_fetch_control_union_archive_reads_with_its_date(server, cache, monkeypatch):
     name = "deepstatemap_data_20241121.geojson"
     body = shared_file("control", "deepstate_occupied_union", name).read_bytes()
-    server.serve(f"/data/{name}", body)
-    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
-    path = fetch_control(
-        "deepstate-union", "2024-11-20", known_hash=_manifest_sha(name)
-    )
+    _union_env(monkeypatch, server)
+    server.serve(_pinned(name), body)
+    path = fetch_control("deepstate-union", "2024-11-20")
     assert path.name == name  # the evening of D is in the file named D + 1
     assert path.parent == cache / "control" / "deepstate-union"
     layer = fl.read_control(path)
     assert layer.attrs["date"] == dt.date(2024, 11, 20)
+    assert layer.attrs["date_basis"] == "checked"
     assert "union" in layer.attrs["source"]
     assert fetch_control("deepstate-union", dt.date(2024, 11, 20)) == path
-    assert server.hits[f"/data/{name}"] == 1
+    assert server.hits[_pinned(name)] == 1
 
 
 def test_union_archive_gap_is_snapshot_not_found(server, cache, monkeypatch):
-    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    _union_env(monkeypatch, server)
     with pytest.raises(
-        SnapshotNotFoundError, match=r"no file for the evening of 2024-08-17 .*HTTP 404"
+        SnapshotNotFoundError,
+        match=r"no file of the DeepState union archive shows the evening of "
+        r"2024-08-17 .*nearest evenings with a file: 2024-08-15, 2024-08-16, "
+        r"2024-08-19, 2024-08-20",
     ):
         fetch_control("deepstate-union", "2024-08-17")
-    assert server.hits["/data/deepstatemap_data_20240818.geojson"] == 1
+    assert sum(server.hits.values()) == 0  # the manifest knows: no request
     assert data_files(cache) == []
 
 
 def test_union_archive_server_error_stays_a_download_error(server, cache, monkeypatch):
-    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
-    server.routes["/data/deepstatemap_data_20241121.geojson"] = lambda h: send(
-        h, b"", 502
-    )
+    _union_env(monkeypatch, server)
+    name = "deepstatemap_data_20241121.geojson"
+    server.routes[_pinned(name)] = lambda h: send(h, b"", 502)
     with pytest.raises(DownloadError, match="HTTP 502"):
         fetch_control("deepstate-union", "2024-11-20")
 
@@ -494,7 +503,7 @@ def test_union_archive_server_error_stays_a_download_error(server, cache, monkey
     ],
 )
 def test_dates_without_a_snapshot(server, cache, monkeypatch, date, message):
-    monkeypatch.setattr(_deepstate_fetch, "UNION_ARCHIVE_URL", server.url("/data"))
+    _union_env(monkeypatch, server)
     with pytest.raises(SnapshotNotFoundError, match=message):
         fetch_control("deepstate-union", date)
     assert sum(server.hits.values()) == 0
@@ -503,7 +512,7 @@ def test_dates_without_a_snapshot(server, cache, monkeypatch, date, message):
 @pytest.mark.parametrize(
     ("source", "error", "message"),
     [
-        ("isw", OptionError, "cannot fetch ISW maps by date"),
+        ("isw", OptionError, "ISW maps cannot be fetched by date"),
         ("liveuamap", OptionError, "unknown control source 'liveuamap'"),
     ],
 )
@@ -534,9 +543,7 @@ def test_fetch_control_deepstate_picks_the_evening_version(server, cache, monkey
     server.serve(
         "/api/history/public", _versions(1732051800, 1732098600, 1732138237, 1732224600)
     )
-    monkeypatch.setattr(
-        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
-    )
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_API_URL", server.url("/api/history"))
     path = fetch_control("deepstate", "2024-11-20")
     assert path.name == "deepstate_20241120T213037Z_1732138237.geojson"
     with pytest.warns(fl.FrontlineWarning, match="covered by more than one status"):
@@ -555,9 +562,7 @@ def test_fetch_control_deepstate_picks_the_evening_version(server, cache, monkey
 
 def test_deepstate_without_a_version_that_day(server, cache, monkeypatch):
     server.serve("/api/history/public", _versions(1731960000, 1732305600))
-    monkeypatch.setattr(
-        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
-    )
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_API_URL", server.url("/api/history"))
     with pytest.raises(
         SnapshotNotFoundError,
         match=r"nearest dates with a version: 2024-11-18, 2024-11-22",
@@ -567,9 +572,7 @@ def test_deepstate_without_a_version_that_day(server, cache, monkeypatch):
 
 def test_deepstate_api_that_changed_shape(server, cache, monkeypatch):
     server.serve("/api/history/public", b'{"error": "moved"}')
-    monkeypatch.setattr(
-        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
-    )
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_API_URL", server.url("/api/history"))
     with pytest.raises(
         UnsupportedFormatError, match="expected a JSON array of map versions"
     ):
@@ -578,19 +581,19 @@ def test_deepstate_api_that_changed_shape(server, cache, monkeypatch):
 
 
 def test_deepstate_api_must_be_https(cache, monkeypatch):
-    monkeypatch.setattr(
-        _deepstate_fetch, "DEEPSTATE_API_URL", "http://example.com/api/history"
-    )
-    with pytest.raises(OptionError, match="only https URLs are followed"):
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_API_URL", "http://example.com/api/history")
+    with pytest.raises(
+        OptionError,
+        match=r"FRONTLINE_DEEPSTATE_API_URL='http://example.com/api/history' is not "
+        r"a usable address: only https URLs are followed",
+    ):
         fetch_control("deepstate", "2024-11-20")
 
 
 def test_deepstate_version_ids_cannot_escape_the_cache(server, cache, monkeypatch):
     body = json.dumps([{"id": "../../etc", "createdAt": "2024-11-20T21:00:00Z"}])
     server.serve("/api/history/public", body.encode())
-    monkeypatch.setattr(
-        _deepstate_fetch, "DEEPSTATE_API_URL", server.url("/api/history")
-    )
+    monkeypatch.setenv("FRONTLINE_DEEPSTATE_API_URL", server.url("/api/history"))
     with pytest.raises(
         SnapshotNotFoundError, match="nearest dates with a version: none"
     ):

@@ -604,10 +604,10 @@ def test_server_that_ignores_the_offset_stops_and_fails(server, tmp_path):
     assert data_files(tmp_path) == []
 
 
-def test_fetch_control_isw_points_to_fetch_arcgis(tmp_path):
+def test_fetch_control_isw_points_to_latest(tmp_path):
     with pytest.raises(
         OptionError,
-        match=r"cannot fetch ISW maps by date \(got '2024-11-20'\).*"
-        r"frontline\.fetch\.fetch_arcgis\(layer_url\)",
+        match=r"ISW maps cannot be fetched by date \(got '2024-11-20'\).*"
+        r"Use 'latest' \(fetch_isw, frontline fetch isw\)",
     ):
         fetch_control("isw", "2024-11-20", cache_dir=tmp_path)

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Object ids asked for per ``objectIds=`` request (keeps query URLs short).
 _ID_CHUNK: Final = 250
+#: Empty pages flagged ``exceededTransferLimit`` accepted in a row at one offset.
+_MAX_EMPTY_PAGES: Final = 3
 #: Records per page when a layer states no ``maxRecordCount``.
 _DEFAULT_PAGE: Final = 1000
 _LAYER_PATH: Final = re.compile(
@@ -246,7 +248,9 @@ def fetch_arcgis(
     returned without downloading the features. Otherwise one request counts
     the features (``returnCountOnly``), then pages of ``page_size`` are read
     in object id order (``resultOffset``/``resultRecordCount``) until a page
-    is short and not flagged ``exceededTransferLimit``. A layer that cannot
+    is short and not flagged ``exceededTransferLimit``; an empty page that is
+    flagged is asked for again (Esri's rule: keep paging while the flag is
+    set), up to three times in a row. A layer that cannot
     page and has more than ``maxRecordCount`` features is read by object id
     (``returnIdsOnly``, then ``objectIds=`` in chunks). Features repeated
     across pages (same object id) are dropped; features without geometry are
@@ -517,6 +521,7 @@ def _arcgis_features(
     }
     if layer.paging:
         offset = 0
+        empty = 0
         while True:
             page, exceeded = client.page(
                 {
@@ -526,6 +531,26 @@ def _arcgis_features(
                     "resultRecordCount": str(size),
                 }
             )
+            if not page and exceeded:
+                # Esri: keep paging while the flag is set, even after an empty
+                # page (a server may send one while it is busy); ask again.
+                empty += 1
+                if empty > _MAX_EMPTY_PAGES:
+                    raise DownloadError(
+                        f"the layer {layer.url} sent {empty} empty pages in a row "
+                        f"at offset {offset:,}, each flagged exceededTransferLimit "
+                        "(more to come); the server is not paging. Nothing was "
+                        "cached; try again later",
+                        url=layer.url,
+                    )
+                log.info(
+                    "%s: empty page flagged exceededTransferLimit at offset %d; "
+                    "asking again",
+                    layer.url,
+                    offset,
+                )
+                continue
+            empty = 0
             before = merge.received
             merge.add(page, layer.url)
             offset += len(page)

@@ -62,10 +62,14 @@ __all__ = [
     "download_bytes",
     "download_lock",
     "fetch_file",
+    "file_sha256",
+    "lock_path",
     "make_folder",
     "max_bytes",
     "retrieve",
     "sha256_of",
+    "sweep_partial",
+    "url_allowed",
 ]
 
 log = logging.getLogger(__name__)
@@ -230,6 +234,11 @@ def _scheme_allowed(url: str, allow_http: bool) -> bool:
     return parts.scheme == "http" and (allow_http or _is_loopback(parts.hostname))
 
 
+def url_allowed(url: str, allow_http: bool = False) -> bool:
+    """Tell whether the network policy lets frontline download ``url``."""
+    return _scheme_allowed(url, allow_http) and bool(urlsplit(url).hostname)
+
+
 def check_url(url: str, allow_http: bool) -> None:
     if not _scheme_allowed(url, allow_http):
         raise OptionError(
@@ -259,6 +268,23 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """Return the sha256 of a file, remembered while its size and time stay the same.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be read.
+    """
+    info = path.stat()
+    return _file_sha256(str(path.resolve()), info.st_size, info.st_mtime_ns)
+
+
+@lru_cache(maxsize=8192)
+def _file_sha256(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_of(Path(path))
 
 
 def max_bytes() -> int:
@@ -305,11 +331,17 @@ def retrieve(
     timeout: float = 30.0,
     deadline: float = 600.0,
     advice: Literal["options", "fetch_file", "url"] = "fetch_file",
+    lock_dir: Path | None = None,
+    refresh: bool = False,
 ) -> Path:
     """Download ``url`` to ``target`` under a lock, verified, atomically.
 
     A file already at ``target`` is used as it is when no hash is known, and
-    when its sha256 is ``known_hash``; otherwise it is downloaded again.
+    when its sha256 is ``known_hash``; otherwise (or with ``refresh``) it is
+    downloaded again. The lock file sits beside ``target``, or in
+    ``lock_dir`` when given (so that a user's folder gets no lock files).
+    Under the lock, temporary files of ``target`` left by a process that was
+    killed while writing it are removed.
     """
     import filelock
 
@@ -323,11 +355,18 @@ def retrieve(
         max_bytes=max_bytes(),
         advice=advice,
     )
-    make_folder(target.parent)
-    lock = filelock.FileLock(f"{target}.lock", timeout=deadline + timeout + LOCK_SLACK)
+    make_folder(target.parent, "cache" if lock_dir is None else "output")
+    lock = filelock.FileLock(
+        lock_path(target, lock_dir), timeout=deadline + timeout + LOCK_SLACK
+    )
     try:
         with lock:
-            if target.is_file() and (expected is None or sha256_of(target) == expected):
+            sweep_partial(target)
+            if (
+                not refresh
+                and target.is_file()
+                and (expected is None or sha256_of(target) == expected)
+            ):
                 log.debug("cache hit %s -> %s", url, target)
                 return target
             with atomic_write(target, "wb", what="download") as out:
@@ -344,6 +383,42 @@ def retrieve(
         raise _lock_timeout(target, lock, url) from exc
     log.debug("downloaded %s -> %s", url, target)
     return target
+
+
+def lock_path(target: Path, lock_dir: Path | None = None) -> str:
+    """Return the lock file of a download: beside ``target``, or in ``lock_dir``."""
+    if lock_dir is None:
+        return f"{target}.lock"
+    make_folder(lock_dir)
+    key = hashlib.sha256(str(target.resolve()).encode("utf-8")).hexdigest()[:16]
+    return str(lock_dir / f"{key}.{target.name[-100:]}.lock")
+
+
+#: Temporary files of the atomic writer (frontline._io.atomic_path).
+_PARTIAL: Final = re.compile(r"\.~[0-9a-f]{8}\.(?P<name>.+)")
+
+
+def sweep_partial(target: Path) -> int:
+    """Remove temporary files of ``target`` left by a killed download.
+
+    Call it holding ``target``'s lock: any other process writing ``target``
+    would hold it, so a temporary file of ``target`` found then belongs to a
+    process that died (a lock held through ``fcntl`` is released when its
+    process dies, even on SIGKILL). Returns the number removed.
+    """
+    removed = 0
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _PARTIAL.fullmatch(entry.name)
+        if match is not None and match["name"] == target.name[-200:]:
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed += 1
+                log.info("removed %s, left by an interrupted download", entry.name)
+    return removed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -595,11 +670,15 @@ def download_bytes(
 
 
 @contextlib.contextmanager
-def download_lock(target: Path, *, url: str, timeout: float) -> Iterator[None]:
+def download_lock(
+    target: Path, *, url: str, timeout: float, lock_dir: Path | None = None
+) -> Iterator[None]:
     import filelock
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(f"{target}.lock", timeout=600.0 + timeout + LOCK_SLACK)
+    lock = filelock.FileLock(
+        lock_path(target, lock_dir), timeout=600.0 + timeout + LOCK_SLACK
+    )
     try:
         lock.acquire()
     except filelock.Timeout as exc:

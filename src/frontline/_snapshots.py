@@ -25,6 +25,7 @@ from frontline.errors import (
     InputFileNotFoundError,
     OptionError,
 )
+from frontline.fetch import is_source_uri, source_paths
 from frontline.status import PRECEDENCE, RUSSIAN_HELD
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ __all__ = [
     "Record",
     "Snap",
     "dedupe",
+    "describe",
     "expand_snapshots",
     "is_geoframe",
     "make_record",
@@ -129,6 +131,8 @@ def _expand_one(item: Any) -> list[Any]:
             f"expected a path or a control layer (GeoDataFrame), got "
             f"{type(item).__name__} {item!r:.80}"
         )
+    if isinstance(item, str) and is_source_uri(item) and not Path(item).exists():
+        return [Path(p) for p in source_paths(item)]
     path = Path(item)
     if path.is_dir() and path.suffix.lower() != ".gdb":
         files = sorted(
@@ -167,7 +171,8 @@ def snapshot_layer(item: Any) -> gpd.GeoDataFrame:
     )
 
 
-def _describe(item: Any, index: int) -> str:
+def describe(item: Any, index: int) -> str:
+    """Return a snapshot's label: its file name, or ``layer #<index>``."""
     if isinstance(item, (str, Path)):
         return Path(item).name
     return f"layer #{index}"
@@ -265,7 +270,7 @@ def _snap(
 
 def read_snapshot(item: Any, index: int) -> Snap:
     """Read one snapshot; files and raw layers skip the GeoDataFrame output."""
-    label = _describe(item, index)
+    label = describe(item, index)
     if isinstance(item, (str, Path)) or (is_geoframe(item) and not is_normalised(item)):
         layer = _read_layer(
             item,

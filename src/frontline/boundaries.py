@@ -45,6 +45,7 @@ __all__ = [
     "BoundarySet",
     "check_boundaries",
     "fetch_boundaries",
+    "fetch_boundary_file",
     "read_boundaries",
     "resolve_boundaries",
 ]
@@ -175,12 +176,62 @@ def _boundary_set(name: str) -> BoundarySet:
     return BOUNDARY_SETS[name]
 
 
-def _fetch_boundary_file(entry: BoundarySet, cache_dir: Path, timeout: float) -> Path:
-    target = cache_dir / "boundaries" / entry.filename
+def fetch_boundary_file(
+    name: str,
+    *,
+    folder: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    timeout: float = 30.0,
+) -> Path:
+    """Download a registered boundary set's file as it is (verified) and return it.
+
+    :func:`fetch_boundaries` reads it into frontline's schema; this gives the
+    file itself (``frontline fetch minregion-2020``).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`BOUNDARY_SETS`.
+    folder : str or path, optional
+        Put the file there (default: the cache's ``boundaries/`` folder).
+    cache_dir : str or path, optional
+        See :func:`frontline.fetch.cache_location`.
+    timeout : float, default 30
+        Seconds to wait for the connection and for each read.
+
+    Returns
+    -------
+    pathlib.Path
+        The file (its sha256 is the registered one).
+
+    Raises
+    ------
+    RegionNotFoundError
+        For an unknown name.
+    DownloadError, ChecksumError
+        As :func:`fetch_boundaries`.
+    """
+    entry = _boundary_set(name)
+    root = cache_location(cache_dir)
+    if folder is None:
+        return _fetch_boundary_file(entry, root / "boundaries", timeout)
+    return _fetch_boundary_file(entry, Path(folder), timeout, lock_dir=root / "locks")
+
+
+def _fetch_boundary_file(
+    entry: BoundarySet, folder: Path, timeout: float, lock_dir: Path | None = None
+) -> Path:
+    target = folder / entry.filename
     errors: list[DownloadError] = []
     for url in entry.urls:
         try:
-            return retrieve(url, target, known_hash=entry.sha256, timeout=timeout)
+            return retrieve(
+                url,
+                target,
+                known_hash=entry.sha256,
+                timeout=timeout,
+                lock_dir=lock_dir,
+            )
         except DownloadError as exc:
             log.info("boundary download from %s failed: %s", url, exc)
             errors.append(exc)
@@ -281,7 +332,7 @@ def fetch_boundaries(
 def _boundaries(
     name: str, entry: BoundarySet, clip: Clip, root: str, timeout: float
 ) -> gpd.GeoDataFrame:
-    path = _fetch_boundary_file(entry, Path(root), timeout)
+    path = _fetch_boundary_file(entry, Path(root) / "boundaries", timeout)
     gdf = from_geodataframe(read_vector(path), column=entry.column)
     licences = [entry.licence]
     credits = [entry.attribution]

@@ -45,6 +45,7 @@ from frontline.errors import (
     GeometryError,
     OptionError,
 )
+from frontline.fetch import control_path
 from frontline.sources import ADAPTERS, pick_adapter, read_raw
 from frontline.sources.deepstate import DeepStateUnionAdapter
 from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES, check_status
@@ -116,9 +117,14 @@ def read_control(
 
     Parameters
     ----------
-    data : path or GeoDataFrame
+    data : path, source URI or GeoDataFrame
         GeoJSON (also ``.gz``), KML, KMZ, GeoPackage, Shapefile, FlatGeobuf or
-        GeoParquet, or a GeoDataFrame (not modified).
+        GeoParquet, a GeoDataFrame (not modified), or a source URI naming
+        one published map: ``deepstate-union:2024-11-20``,
+        ``deepstate:latest``, ``isw:latest`` (downloaded once into the
+        cache, see :func:`frontline.fetch.fetch_control`;
+        ``attrs["uri"]`` records it). A path that exists is read as a path
+        even when it is spelled like a URI.
     status : str, optional
         Give every polygon this status (e.g. ``"occupied"``).
     status_column : str, optional
@@ -266,6 +272,11 @@ def _read_layer(
     if status is not None:
         status = check_status(status)
     when = parse_date(date) if date is not None else None
+    uri = None
+    if isinstance(data, str):
+        fetched = control_path(data)
+        if fetched is not None:
+            uri, data = data, fetched
     fast = None
     if not frame and layer is None and status_column is None and status_map is None:
         fast = _read_arrays(data, source, status)
@@ -303,6 +314,8 @@ def _read_layer(
         out.attrs["date"] = when
     elif out.attrs.get("date") is None and raw is not None:
         out.attrs["date"] = _date_from_column(raw)
+    if uri is not None:
+        out.attrs["uri"] = uri
     out.attrs[_NORMALISED] = True
     log.info(
         "control layer: %d features, source %s, date %s",
