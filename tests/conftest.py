@@ -17,6 +17,18 @@ SHARED = Path(
 DATA = SHARED / "data"
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory, monkeypatch):
+    """Each test gets an empty download cache (never the user's own).
+
+    The series cache lives there too, so a test never reuses another test's
+    results. Tests that need a particular cache set FRONTLINE_CACHE_DIR again.
+    """
+    monkeypatch.setenv(
+        "FRONTLINE_CACHE_DIR", str(tmp_path_factory.mktemp("frontline-cache"))
+    )
+
+
 def shared_file(*parts: str) -> Path:
     """Path of a file under ../shared/data, or skip the test if it is absent."""
     path = DATA.joinpath(*parts)

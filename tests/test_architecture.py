@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "scenarios",
             "reconcile",
             "_snapshots",
+            "_series_cache",
             "_runners",
             "_changes",
             "series",

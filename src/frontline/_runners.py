@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import itertools
 import logging
 import math
 import os
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     import geopandas as gpd
+
+    from frontline._series_cache import SeriesCache
 
 __all__ = [
     "Jobs",
@@ -91,24 +94,47 @@ def run_serial(
     progress: bool,
     *,
     read_ahead: bool = True,
+    cache: SeriesCache | None = None,
 ) -> list[Record]:
+    """Measure snapshots in this process (results found in ``cache`` are reused)."""
     total = len(items) if isinstance(items, list) else None
-    records = []
-    with (
-        tile_engine(units) as engine,
-        progress_bar(total, progress, "timeseries") as bar,
-        Jobs(background=read_ahead) as jobs,
-    ):
-        for index, item in enumerate(items):
-            snap = read_snapshot(item, index)
-            for record in jobs.submit(_measure_one, engine, snap):
-                records.append(record)
-                bar.update(1)
-            del snap  # hold one layer (two with the measuring thread)
-        for record in jobs.drain():
-            records.append(record)
-            bar.update(1)
+    records: list[Record] = []
+    with progress_bar(total, progress, "timeseries") as bar:
+        todo = _misses(items, cache, records, bar)
+        first = next(todo, None)
+        if first is None:  # everything was cached: no overlay, no reading
+            return records
+        with tile_engine(units) as engine, Jobs(background=read_ahead) as jobs:
+            for index, item in itertools.chain([first], todo):
+                snap = read_snapshot(item, index)
+                for record in jobs.submit(_measure_one, engine, snap):
+                    _done(record, records, cache, bar)
+                del snap  # hold one layer (two with the measuring thread)
+            for record in jobs.drain():
+                _done(record, records, cache, bar)
     return records
+
+
+def _misses(
+    items: Iterable[Any], cache: SeriesCache | None, records: list[Record], bar: Any
+) -> Iterator[tuple[int, Any]]:
+    """Yield the snapshots to measure; those in the cache go to ``records``."""
+    for index, item in enumerate(items):
+        hit = cache.get(item, index) if cache is not None else None
+        if hit is None:
+            yield index, item
+        else:
+            records.append(hit)
+            bar.update(1)
+
+
+def _done(
+    record: Record, records: list[Record], cache: SeriesCache | None, bar: Any
+) -> None:
+    records.append(record)
+    if cache is not None:
+        cache.put(record)
+    bar.update(1)
 
 
 def _measure_one(engine: Overlay, snap: Snap) -> Record:
@@ -218,30 +244,58 @@ def _import_distributed() -> Any:
         ) from exc
 
 
-def split_chunks(items: list[Any], n_workers: int) -> list[list[tuple[int, Any]]]:
+def split_chunks(
+    items: list[Any], n_workers: int, indices: list[int] | None = None
+) -> list[list[tuple[int, Any]]]:
     """Consecutive chunks, two per worker (tiles are reused inside one).
 
     Each chunk starts a fresh tiled overlay, so fewer, longer chunks reuse
-    more; two per worker leave some room to balance uneven workers.
+    more; two per worker leave some room to balance uneven workers. Items
+    are numbered by their position, or by ``indices``.
     """
     n = len(items)
     size = max(1, math.ceil(n / max(1, 2 * n_workers)))
-    indexed = list(enumerate(items))
+    indexed = list(zip(range(n) if indices is None else indices, items, strict=True))
     return [indexed[i : i + size] for i in range(0, n, size)]
 
 
 def run_parallel(
-    items: list[Any], units: gpd.GeoDataFrame, runner: Any, progress: bool
+    items: list[Any],
+    units: gpd.GeoDataFrame,
+    runner: Any,
+    progress: bool,
+    *,
+    cache: SeriesCache | None = None,
 ) -> list[Record]:
-    with progress_bar(len(items), progress, "timeseries") as bar:
+    """Measure snapshots on processes or Dask (results in ``cache`` reused)."""
+    records: list[Record] = []
+    todo: list[tuple[int, Any]] = []
+    for index, item in enumerate(items):
+        hit = cache.get(item, index) if cache is not None else None
+        if hit is None:
+            todo.append((index, item))
+        else:
+            records.append(hit)
+    if not todo:
+        return records
+    with progress_bar(len(todo), progress, "timeseries") as bar:
         done = run_chunks(
             runner,
             _measure_chunk,
-            split_chunks(items, worker_count(runner)),
+            split_chunks(
+                [item for _, item in todo],
+                worker_count(runner),
+                [index for index, _ in todo],
+            ),
             (units,),
             bar,
         )
-    return [record for chunk in done for record in chunk]
+    for chunk in done:
+        for record in chunk:
+            records.append(record)
+            if cache is not None:
+                cache.put(record)
+    return records
 
 
 def worker_count(runner: Any) -> int:

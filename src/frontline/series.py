@@ -75,6 +75,7 @@ from frontline._series_base import (
     period_of,
     report_gaps,
 )
+from frontline._series_cache import SeriesCache
 from frontline._snapshots import (
     Record,
     dedupe,
@@ -131,17 +132,20 @@ def timeseries(
     water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
     parallel: Parallel | Any | None = None,
     progress: bool = True,
+    cache: bool = True,
 ) -> pd.DataFrame:
     """Measure many control snapshots: km² and share per region, status and date.
 
     Parameters
     ----------
-    snapshots : path, GeoDataFrame or iterable of them
+    snapshots : path, source URI, GeoDataFrame or iterable of them
         Control maps: file paths, a folder (every vector file in it, sorted
-        by name), a glob pattern (``"maps/*.geojson"``) or layers already read
-        with :func:`frontline.read_control`. Each is read with
-        ``read_control(path)`` (source auto-detected) and takes its date from
-        its adapter. An iterator is consumed one layer at a time.
+        by name), a glob pattern (``"maps/*.geojson"``), a source URI
+        (``"deepstate-union:2024-11-01..2024-11-30"``: one map per evening,
+        downloaded once into the cache, see :func:`frontline.fetch.fetch_range`)
+        or layers already read with :func:`frontline.read_control`. Each is
+        read with ``read_control(path)`` (source auto-detected) and takes its
+        date from its adapter. An iterator is consumed one layer at a time.
     regions : str or iterable of str, default "six"
         A group (``four``, ``six``, ``all``), names or ids; see
         :func:`frontline.resolve_regions`.
@@ -170,6 +174,13 @@ def timeseries(
     progress : bool, default True
         Show a progress bar (tqdm, on stderr) on runs longer than two seconds,
         only when stderr is a terminal.
+    cache : bool, default True
+        Reuse each file's result from earlier runs and keep this run's
+        (the series cache, in the download cache's ``series/`` folder, keyed
+        by the file's sha256 and name and by the regions, boundaries and
+        options; see :mod:`frontline._series_cache`). A second run over the
+        same folder reads no geometry; a new day costs one map. Layers given
+        as GeoDataFrames are always measured.
 
     Returns
     -------
@@ -182,7 +193,8 @@ def timeseries(
         there. ``share_pct`` is the share of the region's area.
         ``attrs``: ``regions``, ``groups``, ``region_area_km2``, ``sources``
         (date → source), ``duplicates``, ``gaps``, ``method``, ``boundaries``,
-        ``basis`` and, under ``basis="land"``, ``water``.
+        ``basis``, under ``basis="land"``, ``water``, and ``cache`` (its file,
+        maps taken from it and maps measured).
 
     Raises
     ------
@@ -221,11 +233,29 @@ def timeseries(
     )
     in_process = runs_in_process(runner)
     items = expand_snapshots(snapshots, lazy=in_process)
-    if in_process:
-        records = run_serial(items, units, progress, read_ahead=runner is None)
-    else:
-        records = run_parallel(list(items), units, runner, progress)
-    return _series_table(records, units, selection.groups, basis)
+    # The key of the series cache holds the units' geometries: other
+    # boundaries, regions or a land basis (units minus water) use other results.
+    kept = SeriesCache(units) if cache else None
+    try:
+        if in_process:
+            records = run_serial(
+                items, units, progress, read_ahead=runner is None, cache=kept
+            )
+        else:
+            records = run_parallel(list(items), units, runner, progress, cache=kept)
+    finally:
+        if kept is not None:
+            kept.save()  # also what was measured before an error
+    table = _series_table(records, units, selection.groups, basis)
+    if kept is not None:
+        table.attrs["cache"] = kept.summary()
+        log.info(
+            "series cache: %d map(s) from %s, %d measured",
+            kept.hits,
+            kept.file,
+            kept.stored,
+        )
+    return table
 
 
 def change(
