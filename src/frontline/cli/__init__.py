@@ -3,7 +3,8 @@
 Data go to stdout (or ``-o FILE``), messages to stderr. A user error
 (:class:`~frontline.errors.FrontlineError`) prints one line and exits 1; a
 usage error exits 2; ``--debug`` shows the traceback. Each group of commands
-lives in its own module (``_tables``, ``_lines``, ``_series``, ``_maps``);
+lives in its own module (``_fetch``, ``_tables``, ``_lines``, ``_series``,
+``_maps``);
 what they share is in ``_common``.
 """
 
@@ -18,7 +19,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from frontline.cli import _lines, _maps, _series, _tables
+from frontline.cli import _fetch, _lines, _maps, _series, _tables
 from frontline.cli._common import reader_options
 from frontline.errors import FrontlineError
 
@@ -126,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     reader = reader_options()
-    for module in (_tables, _lines, _series, _maps):
+    for module in (_fetch, _tables, _lines, _series, _maps):
         module.register(sub, reader)
     return parser
 

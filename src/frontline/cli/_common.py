@@ -203,7 +203,7 @@ def write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
         for col in [c for c in shown.columns if c.endswith("_km2")]:
             shown[col] = shown[col].map("{:,.0f}".format)
         for col in [c for c in shown.columns if c.endswith("_pct")]:
-            shown[col] = shown[col].map("{:.1f}".format)
+            shown[col] = shown[col].map("{:.2f}".format)
         shown = shown.drop(
             columns=[
                 c

@@ -36,7 +36,11 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         parents=[reader],
         help="the front line: its geodesic length, in total and per region",
     )
-    line.add_argument("control", nargs="?", help="control map (default: the sample)")
+    line.add_argument(
+        "control",
+        nargs="?",
+        help="control map or source URI such as deepstate:latest (default: the sample)",
+    )
     line.add_argument(
         "--tolerance-km",
         type=float,
@@ -64,7 +68,9 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         help="ceasefire scenarios: withdraw, cede, buffer zone; what changes hands",
     )
     scenario.add_argument(
-        "control", nargs="?", help="control map (default: the sample)"
+        "control",
+        nargs="?",
+        help="control map or source URI such as deepstate:latest (default: the sample)",
     )
     scenario.add_argument(
         "--withdraw",
@@ -90,7 +96,11 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         parents=[reader],
         help="populated places: status, places that changed hands, people per zone",
     )
-    places.add_argument("control", nargs="?", help="control map (default: the sample)")
+    places.add_argument(
+        "control",
+        nargs="?",
+        help="control map or source URI such as deepstate:latest (default: the sample)",
+    )
     places.add_argument("--regions", default="four", help="regions (default: four)")
     places.add_argument(
         "--changed-since",

@@ -34,7 +34,12 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         "maps/{date}.png. Maps already newer than their input are skipped "
         "unless --force. A .gif/.mp4 OUTPUT animates all inputs.",
     )
-    draw.add_argument("control", nargs="*", help="control maps (default: the sample)")
+    draw.add_argument(
+        "control",
+        nargs="*",
+        help="control maps or source URIs, e.g. deepstate:2024-11-01..2024-11-30 "
+        "(default: the sample)",
+    )
     draw.add_argument(
         "-o",
         "--output",
@@ -63,7 +68,12 @@ def _cmd_map(args: argparse.Namespace) -> None:
             f"cannot tell the map format of {target!r}; end the output with .png, "
             ".svg, .pdf, .html, .gif or .mp4"
         )
-    inputs: list[str | None] = list(args.control) or [None]
+    from frontline.fetch import source_paths
+
+    # A source URI's range gives one map per evening.
+    inputs: list[str | None] = [
+        str(p) for item in args.control for p in source_paths(item)
+    ] or [None]
     templated = any(k in target for k in ("{date}", "{stem}", "{region}"))
     if suffix in {".gif", ".mp4"}:
         from frontline.plot import animate

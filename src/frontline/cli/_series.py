@@ -36,7 +36,8 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         "snapshots",
         nargs="+",
         metavar="SNAPSHOT",
-        help="control files, folders or globs",
+        help="control files, folders, globs or source URIs "
+        "(deepstate-union:2024-11-01..2024-11-30: one map per evening)",
     )
     series.add_argument(
         "--regions",
@@ -59,6 +60,12 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     )
     add_basis(series)
     series.add_argument("--boundaries", help=BOUNDARIES_HELP)
+    series.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="measure every map again (default: reuse each file's result from "
+        "earlier runs, keyed by its sha256, the regions and the boundaries)",
+    )
     add_output(series, ("csv", "json"))
     series.set_defaults(func=_cmd_timeseries)
 
@@ -99,6 +106,7 @@ def _cmd_timeseries(args: argparse.Namespace) -> None:
         water=args.water,
         parallel=args.parallel,
         progress=args.quiet == 0,
+        cache=not args.no_cache,
     )
     if args.freq != "D":
         table = resample(table, args.freq)

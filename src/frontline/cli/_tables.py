@@ -38,7 +38,11 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         description="Tabulate control per region and group. Without CONTROL the "
         "embedded illustrative sample of 20 Nov 2024 is used.",
     )
-    report.add_argument("control", nargs="?", help="control map (GeoJSON, KML, …)")
+    report.add_argument(
+        "control",
+        nargs="?",
+        help="control map (GeoJSON, KML, …) or source URI (deepstate-union:2024-11-20)",
+    )
     report.add_argument(
         "--regions",
         default="four",
@@ -62,7 +66,11 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         description="Claims are a range LO:HI, a value with a relative tolerance "
         "VALUE~REL (26000~0.1 or 26000~10%), or a value (default tolerance).",
     )
-    check.add_argument("control", nargs="?", help="control map (default: the sample)")
+    check.add_argument(
+        "control",
+        nargs="?",
+        help="control map or source URI such as deepstate:latest (default: the sample)",
+    )
     check.add_argument("--regions", default="four", help="regions (default: four)")
     for quantity in (
         "occupied-pct",
