@@ -41,7 +41,13 @@ from frontline.errors import (
     UnknownStatusError,
     UnsupportedFormatError,
 )
-from frontline.fetch import fetch_arcgis, fetch_control
+from frontline.fetch import (
+    FetchedMap,
+    fetch_arcgis,
+    fetch_control,
+    fetch_map,
+    fetch_range,
+)
 from frontline.line import distance_bands, front_line, line_change, line_lengths
 from frontline.plot import (
     animate,
@@ -111,6 +117,7 @@ __all__ = [
     "ClaimCheck",
     "DownloadError",
     "EmptyLayerError",
+    "FetchedMap",
     "FrontlineError",
     "FrontlineWarning",
     "GeometryError",
@@ -139,6 +146,8 @@ __all__ = [
     "fetch_arcgis",
     "fetch_boundaries",
     "fetch_control",
+    "fetch_map",
+    "fetch_range",
     "find_settlement",
     "freeze",
     "from_geodataframe",

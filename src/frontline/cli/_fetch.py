@@ -172,8 +172,9 @@ def _bar(args: argparse.Namespace, start: str, end: str) -> Any:
 
     if args.quiet or not sys.stderr.isatty():
         return _NoBar()
-    from tqdm import tqdm
+    import importlib
 
+    tqdm = importlib.import_module("tqdm").tqdm
     total = None
     try:
         total = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
