@@ -279,7 +279,7 @@ def file_sha256(path: Path) -> str:
         If the file cannot be read.
     """
     info = path.stat()
-    return _file_sha256(str(path.resolve()), info.st_size, info.st_mtime_ns)
+    return _file_sha256(str(path.absolute()), info.st_size, info.st_mtime_ns)
 
 
 @lru_cache(maxsize=8192)

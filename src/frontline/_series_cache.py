@@ -111,7 +111,7 @@ class SeriesCache:
         if self._hashes is None:
             self._hashes = _load(self.root / "files.json").get("files", {})
         info = path.stat()
-        name = str(path.resolve())
+        name = str(path.absolute())
         known = self._hashes.get(name)
         if (
             isinstance(known, list)
