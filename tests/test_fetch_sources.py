@@ -553,3 +553,44 @@ def test_fetch_a_boundary_set_file(services, tmp_path, monkeypatch, capsys):
     path = Path(capsys.readouterr().out.strip())
     assert path.parent == tmp_path / "b"
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_fetch_json_lists_every_field(services, capsys):
+    argv = ["fetch", "deepstate-union", "2025-05-22..2025-05-23", "--format", "json"]
+    assert main(argv) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["date"], Path(r["path"]).name, r["basis"]) for r in rows] == [
+        ("2025-05-22", "deepstatemap_data_20250524.geojson", "checked"),
+        ("2025-05-23", "deepstatemap_data_20250525.geojson", "checked"),
+    ]
+    assert all(r["pinned"] and r["status"] == "downloaded" for r in rows)
+    assert rows[1]["version_id"] == "1748033313"
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_bar_only_on_a_terminal(services, capsys, monkeypatch, tty):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: tty)
+    assert main(["fetch", "deepstate-union", "2024-11-18..2024-11-20"]) == 0
+    err = capsys.readouterr().err
+    assert ("fetch:" in err) is tty  # tqdm's "fetch: 100%|…| 3/3"
+    assert "3 map(s) downloaded" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["line", "deepstate-union:2024-11-20", "--regions", "four", "--format", "csv"],
+        ["scenario", "deepstate-union:2024-11-20", "--cede", "four", "--format", "csv"],
+        [
+            "settlements",
+            "deepstate-union:2024-11-20",
+            "--changed-since",
+            "deepstate-union:2024-11-01",
+            "--format",
+            "csv",
+        ],
+    ],
+)
+def test_other_commands_take_uris(services, capsys, argv):
+    assert main(argv) == 0
+    assert capsys.readouterr().out.count("\n") > 1

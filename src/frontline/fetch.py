@@ -595,7 +595,10 @@ def fetch_range(
             f"{source}:{first}..{last} needs up to {len(todo):,} downloads "
             f"({len(todo):,} of its {len(days):,} evenings are not here yet), more "
             f"than the limit of {max_downloads:,}; confirm with --yes "
-            "(frontline fetch) or max_downloads=None, or fetch a shorter range"
+            "(frontline fetch) or max_downloads=None, or fetch a shorter range. "
+            "For a source URI given to another command, fetch the range once "
+            "into a folder (frontline fetch SOURCE START..END -o DIR --yes) and "
+            "pass the folder"
         )
     for done, day in enumerate(days):
         result = results.get(day)

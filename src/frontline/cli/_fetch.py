@@ -211,6 +211,7 @@ def _row(m: FetchedMap) -> dict[str, Any]:
         "version_id": m.version_id,
         "published": m.published,
         "url": m.url,
+        "pinned": m.pinned,
         "note": m.note,
     }
 

@@ -104,6 +104,8 @@ class FetchedMap:
         Where the file comes from.
     note : str
         Why a map is missing, or what to know about its date.
+    pinned : bool
+        Whether the file is the union manifest's (pinned commit and sha256).
     """
 
     source: str
@@ -115,14 +117,15 @@ class FetchedMap:
     published: str | None = None
     url: str | None = None
     note: str = ""
+    pinned: bool = False
 
     @property
     def beyond_manifest(self) -> bool:
         """Whether this is a union file newer than the shipped manifest."""
         return (
             self.source == "deepstate-union"
-            and self.basis == "rule"
-            and "newer than the shipped manifest" in self.note
+            and self.path is not None
+            and not self.pinned
         )
 
 
@@ -295,6 +298,7 @@ def _union_result(plan: _UnionPlan, path: Path, status: str) -> FetchedMap:
         published=None if entry.published is None else entry.published.isoformat(),
         url=plan.url,
         note=note,
+        pinned=True,
     )
 
 
