@@ -184,7 +184,8 @@ def parse_source(text: str) -> SourceSpec:
     ----------
     text : str
         ``SOURCE:DATE``, ``SOURCE:latest`` or ``SOURCE:START..END`` (END may
-        be ``latest``), SOURCE one of :data:`SOURCES`.
+        be ``latest``, or left out for ``latest``), SOURCE one of
+        :data:`SOURCES`.
 
     Returns
     -------
@@ -201,6 +202,8 @@ def parse_source(text: str) -> SourceSpec:
     True
     >>> str(parse_source("deepstate-union:LATEST"))
     'deepstate-union:latest'
+    >>> str(parse_source("deepstate:2024-11-01.."))
+    'deepstate:2024-11-01..latest'
     """
     match = _URI.fullmatch(text.strip()) if isinstance(text, str) else None
     if match is None or match["source"].lower() not in SOURCES:
@@ -211,7 +214,8 @@ def parse_source(text: str) -> SourceSpec:
     source, spec = match["source"].lower(), match["spec"]
     if _RANGE_SEP in spec:
         first, _, last = spec.partition(_RANGE_SEP)
-        start, end = _when(first, text), _when(last, text)
+        start = _when(first, text)
+        end = _when(last, text) if last.strip() else "latest"
         if start == "latest":
             raise OptionError(
                 f"{text!r}: a range cannot start at 'latest'; write "
