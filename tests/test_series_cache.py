@@ -143,3 +143,17 @@ def test_cli_timeseries_uses_the_cache(folder, reads, capsys):
         next((fl.fetch.cache_location() / "series").glob("[0-9a-f]*.json")).read_text()
     )
     assert len(cached["entries"]) == 3
+
+
+def test_bases_official_reuses_geometry_land_does_not(folder, reads):
+    timeseries(folder, "four", progress=False)
+    reads.clear()
+    official = timeseries(folder, "four", basis="official", progress=False)
+    assert reads == []  # scaled after measuring: the same per-map results
+    pd.testing.assert_frame_equal(
+        official,
+        timeseries(folder, "four", basis="official", progress=False, cache=False),
+    )
+    reads.clear()
+    timeseries(folder, "four", basis="land", progress=False)
+    assert len(reads) == 3  # land units (minus water) are other geometries
