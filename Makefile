@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest docs clean
+.PHONY: demo test lint typecheck pytest fuzz docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+# The hostile corpus in full: subprocess-bounded cases (hangs, memory) and long
+# hypothesis runs; .ci/run runs it after the tests.
+fuzz: $(STAMP)
+	FRONTLINE_FUZZ=1 $(BIN)/python -m pytest -p no:cacheprovider tests/test_hostile_corpus.py tests/test_hostile_fuzz.py
 
 docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
