@@ -17,6 +17,7 @@ DATA = [
     "frontline/data/sample_control_20241120.geojson",
     "frontline/data/LICENSES.md",
     "frontline/data/sea_mask.geojson",
+    "frontline/data/context.geojson",
     "frontline/data/deepstate_union_manifest.csv",
     "frontline/data/vendor/leaflet.js",
     "frontline/data/vendor/leaflet.css",
