@@ -128,7 +128,7 @@ def four_table(sample):
 
 def test_plot_map_parts_on_the_sample(sample, four_table):
     before = sample.copy()
-    ax = plot.plot_map(sample, "four", line=False)
+    ax = plot.plot_map(sample, "four", line=False, caption="full")
     assert_geodataframe_equal(sample, before)  # the input is not modified
     assert ax.get_xlabel() == ax.get_ylabel() == ""
 
@@ -161,8 +161,13 @@ def test_plot_map_parts_on_the_sample(sample, four_table):
     assert f"{four_table.loc['four', 'occupied_pct']:.0f}% of the four regions" in flat
     assert "frontline illustrative sample for 2024-11-20" in flat
     assert "situation on 20 November 2024" in flat
-    assert "made with Natural Earth" in flat
-    assert "GeoNames (geonames.org), CC BY 4.0" in flat
+    assert "Boundaries and neighbouring countries: Natural Earth (public domain)" in (
+        flat
+    )
+    assert "Towns and settlement positions: GeoNames (geonames.org), CC BY 4.0" in (
+        flat
+    )
+    assert flat.endswith("Made with frontline.")
     assert texts(ax, "illustrative") == ["ILLUSTRATIVE SAMPLE\nnot a survey"]
     assert ax.get_title(loc="left") == (
         "Territorial control: Donetsk, Luhansk, Zaporizhzhia and Kherson, "
@@ -186,10 +191,11 @@ def test_plot_map_statuses_labels_with_contested_range(donetsk_layer):
         "Contested (grey zone)",
         "Liberated (retaken by Ukraine)",
         "Ukrainian-held",
+        _parts.RANGE_NOTE,
     ]
     # Not illustrative: no stamp; the source is named in the caption.
     assert texts(ax, "illustrative") == []
-    assert "Control: test boxes; situation on 20 November 2024." in " ".join(
+    assert "Control: test boxes, situation on 20 November 2024." in " ".join(
         texts(ax, "caption")[0].split()
     )
     # Status patches are drawn in the palette (one collection each).
@@ -205,23 +211,37 @@ def test_legend_lists_only_what_is_in_view(sample):
     assert "Russian-held since 24 Feb 2022" in legend_texts(ax)
 
 
+def scale_bar(ax):
+    (bar,) = [a for a in ax.artists if a.get_gid() == "scale_bar"]
+    return bar
+
+
 @pytest.mark.parametrize("regions", ["four", "Kharkiv", "all"])
 def test_scale_bar_is_true_at_its_latitude(sample, regions):
-    ax = plot.plot_map(sample, regions, line=False, labels=False, caption=False)
-    bars = [ln for ln in ax.lines if ln.get_gid() == "scale_bar"]
-    (x0, x1), (lat, lat1) = max(
-        (ln.get_data() for ln in bars), key=lambda d: abs(d[0][1] - d[0][0])
+    ax = plot.plot_map(
+        sample, regions, line=False, labels=False, caption=False, towns=False
     )
-    assert lat == lat1
-    km_label = next(t for t in texts(ax, "scale_bar") if t.endswith(" km"))
-    length_km = float(km_label.removesuffix(" km"))
-    _, _, metres = GEOD.inv(x0, lat, x1, lat)
-    assert metres / 1000 == pytest.approx(length_km, rel=1e-4)
-    # A round length, a sensible share of the map's width.
-    width = ax.get_xlim()[1] - ax.get_xlim()[0]
-    assert 0.1 < (x1 - x0) / width < 0.25
+    bar = scale_bar(ax)
+    # matplotlib-scalebar: dx metres per data unit (a degree of longitude).
+    lat = bar.frontline_latitude
+    _, _, metres = GEOD.inv(30.0, lat, 31.0, lat)  # the geodesic: ~1e-5 shorter
+    assert bar.dx == pytest.approx(metres, rel=1e-4)
+    assert bar.units == "m" and bar.fixed_units == "km"
+    length_km = bar.fixed_value
+    # Drawn near the parallel it is true on: within the lowest tenth of the map.
+    fig = ax.get_figure()
+    fig.canvas.draw()
+    box = bar.get_window_extent().transformed(ax.transData.inverted())
+    assert box.y0 - 0.02 * np.diff(ax.get_ylim())[0] <= lat <= box.y1 + 0.05 * (
+        np.diff(ax.get_ylim())[0]
+    )
+    # A round length (1, 2 or 5 × 10ⁿ km: no "12.5" or "25"), about a fifth
+    # of the map's width; its only label says it.
+    width_km = np.diff(ax.get_xlim())[0] * metres / 1000
+    assert 0.08 < length_km / width_km <= 0.2
     mantissa = length_km / 10 ** math.floor(math.log10(length_km))
-    assert mantissa in {1, 2, 2.5, 5}
+    assert mantissa in {1, 2, 5}
+    assert bar.info.scale_text == f"{length_km:g} km"  # drawn above
 
 
 def test_map_aspect_is_one_over_cos_latitude(sample):
@@ -266,9 +286,7 @@ def test_furniture_takes_distinct_corners(sample):
         inset.get_window_extent(renderer),
         stamp.get_window_extent(renderer),
     ]
-    boxes += [
-        t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "scale_bar"
-    ]
+    boxes.append(scale_bar(ax).get_window_extent(renderer))
     for i in range(3):
         for j in range(i + 1, len(boxes)):
             assert not boxes[i].overlaps(boxes[j])
@@ -310,7 +328,7 @@ def hand_line():
 
 
 def test_a_given_line_is_drawn_land_solid_river_dashed(sample, hand_line):
-    ax = plot.plot_map(sample, "four", line=hand_line, labels=False)
+    ax = plot.plot_map(sample, "four", line=hand_line, labels=False, caption="full")
     by_gid = {c.get_gid(): c for c in ax.collections if c.get_gid()}
     land, river = by_gid["front_line"], by_gid["front_line_river"]
     assert len(land.get_paths()) == 1 and len(river.get_paths()) == 1
@@ -332,7 +350,7 @@ def test_line_outside_the_view_stays_out_of_the_legend(sample, hand_line):
 
 def test_default_line_comes_from_frontline_line(sample):
     pytest.importorskip("frontline.line")
-    ax = plot.plot_map(sample, "four", labels=False)
+    ax = plot.plot_map(sample, "four", labels=False, caption="full")
     (land,) = [c for c in ax.collections if c.get_gid() == "front_line"]
     assert len(land.get_paths()) > 0
     assert to_hex(land.get_color()[0]) == "#111111"
@@ -386,7 +404,14 @@ def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
         "inset": False,
     }
     plot.plot_map(
-        donetsk_layer, "Donetsk", caption=False, title="", ax=fig_test.subplots(), **kw
+        donetsk_layer,
+        "Donetsk",
+        caption=False,
+        context=False,
+        towns=False,
+        title="",
+        ax=fig_test.subplots(),
+        **kw,
     )
     ax = fig_ref.subplots()
     units = fl.load_regions("all")
@@ -413,6 +438,148 @@ def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
     for spine in ax.spines.values():
         spine.set_color("#9A9A9A")
         spine.set_linewidth(0.8)
+
+
+# ------------------------------------------------- context, towns, captions
+
+
+def test_context_fills_sea_and_neighbours_and_names_them(sample):
+    ax = plot.plot_map(
+        sample, "Donetsk", line=False, labels=False, caption=False, towns=False
+    )
+    assert to_hex(ax.get_facecolor()) == plot.SEA_COLOR.lower()
+    (neighbours,) = [c for c in ax.collections if c.get_gid() == "neighbours"]
+    assert {to_hex(c) for c in neighbours.get_facecolor()} == {
+        plot.NEIGHBOUR_COLOR.lower()
+    }
+    assert neighbours.get_zorder() < 1  # under Ukraine's units
+    assert texts(ax, "country_label") == ["RUSSIA"]
+    whole = plot.plot_map(sample, "all", line=False, labels=False, caption=False)
+    assert {"RUSSIA", "BELARUS", "POLAND", "MOLDOVA", "ROMANIA"} <= set(
+        texts(whole, "country_label")
+    )
+    assert "Black Sea" in texts(whole, "sea_label")
+    bare = plot.plot_map(sample, "Donetsk", line=False, context=False, towns=False)
+    assert to_hex(bare.get_facecolor()) == "#ffffff"
+    assert not texts(bare, "country_label")
+    assert not [c for c in bare.collections if c.get_gid() == "neighbours"]
+
+
+def _boxes(ax, gid):
+    renderer = ax.get_figure().canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == gid]
+
+
+def test_towns_at_oblast_zoom_largest_first_and_clear_of_other_labels(sample):
+    ax = plot.plot_map(sample, "Donetsk", line=False, caption=False)
+    ax.get_figure().canvas.draw()
+    towns = texts(ax, "town_label")
+    assert 5 <= len(towns) <= 12
+    assert {"Donetsk", "Kramatorsk", "Pokrovsk", "Mariupol"} <= set(towns)
+    (dots,) = [c for c in ax.collections if c.get_gid() == "town"]
+    assert len(dots.get_offsets()) == len(towns)
+    boxes = _boxes(ax, "town_label") + _boxes(ax, "region_label")
+    boxes.append(ax.get_legend().get_window_extent())
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    frame = ax.get_window_extent()
+    assert all(frame.contains(b.x0, b.y0) and frame.contains(b.x1, b.y1) for b in boxes)
+    # Credited in the caption.
+    caption = plot.plot_map(sample, "Donetsk", line=False)
+    assert "Towns and settlement positions: GeoNames" in " ".join(
+        texts(caption, "caption")[0].split()
+    )
+
+
+@pytest.mark.parametrize(("towns", "most"), [(False, 0), (3, 3)])
+def test_towns_option(sample, towns, most):
+    ax = plot.plot_map(sample, "Donetsk", line=False, caption=False, towns=towns)
+    assert 0 < len(texts(ax, "town_label")) <= most or most == 0
+    assert len(texts(ax, "town_label")) <= most
+
+
+def test_no_towns_on_the_whole_country(sample):
+    ax = plot.plot_map(sample, "all", line=False, labels=False, caption=False)
+    assert texts(ax, "town_label") == []
+    with pytest.raises(fl.OptionError, match=r"towns must be True, False or a number"):
+        plot.plot_map(sample, "all", towns=-1)
+
+
+def test_short_caption_names_source_date_boundaries_and_credit(sample):
+    ax = plot.plot_map(sample, "four", line=False, credit="Analysis: A. Reporter")
+    (caption,) = texts(ax, "caption")
+    lines = caption.split("\n")
+    flat = " ".join(caption.split())
+    assert lines[0] == "ILLUSTRATIVE sample, not a survey."
+    assert (
+        "Control: frontline illustrative sample for 2024-11-20, situation on 20 "
+        "November 2024." in flat
+    )
+    assert "Natural Earth (public domain)" in flat and "Made with frontline." in flat
+    assert lines[-1] == "Analysis: A. Reporter"
+    # No method text in the short caption.
+    assert "WGS84" not in flat and "tolerance" not in flat
+    assert len(lines) <= 5
+
+
+def test_full_caption_has_the_method_and_none_has_nothing(sample, hand_line):
+    full = plot.plot_map(sample, "four", line=hand_line, caption="full", credit="X")
+    flat = " ".join(texts(full, "caption")[0].split())
+    assert "Labels: Russian-held share of each region's area" in flat
+    assert "Front line: as supplied with the map call." in flat
+    assert flat.endswith("Made with frontline. X")
+    none = plot.plot_map(sample, "four", line=False, caption="none")
+    assert texts(none, "caption") == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"caption": "long"}, r"unknown caption 'long'; expected one of"),
+        ({"credit": 3}, r"credit must be a line of text"),
+    ],
+)
+def test_caption_options_are_checked(sample, kwargs, match):
+    with pytest.raises(fl.OptionError, match=match):
+        plot.plot_map(sample, "four", line=False, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("occupied", "contested", "expected"),
+    [(76.6, 0.3, "77%"), (65.4, 3.9, "65–69%"), (50.0, 0.0, "50%")],
+)
+def test_share_ranges_never_collapse(occupied, contested, expected):
+    from frontline.plot._caption import _share_text
+
+    row = pd.Series({"occupied_pct": occupied, "contested_pct": contested})
+    assert _share_text(row, 0, suffix=False) == expected
+
+
+def test_a_range_is_explained_in_the_legend(donetsk_layer, sample):
+    ax = plot.plot_map(donetsk_layer, "Donetsk", line=False, towns=False)
+    assert legend_texts(ax)[-1] == _parts.RANGE_NOTE
+    ax = plot.plot_map(sample, "Donetsk", line=False, towns=False)
+    assert _parts.RANGE_NOTE not in legend_texts(ax)
+
+
+def test_editable_svg_keeps_texts(sample):
+    import io
+    import re
+
+    ax = plot.plot_map(sample, "four", line=False, credit="Analysis: A. Reporter")
+    halos = [t for t in ax.texts if t.get_path_effects()]
+    out = io.StringIO()
+    with plot.editable_text(ax.get_figure()):
+        ax.get_figure().savefig(out, format="svg")
+    svg = out.getvalue()
+    drawn = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+    assert ax.get_title(loc="left") in drawn
+    assert "Analysis: A. Reporter" in drawn
+    assert {"Donetsk", "Kramatorsk"} <= set(drawn)  # a region and a town label
+    # The halos are back afterwards.
+    assert all(t.get_path_effects() for t in halos)
+    assert all(t.get_bbox_patch() is None for t in halos)
 
 
 # ------------------------------------------------------------- plot_shares
@@ -487,7 +654,9 @@ def test_plot_shares_bars_ranges_and_groups(shares_table):
         "Ukrainian-held",
     ]
     assert ax.get_title(loc="left") == "Share of each region's area, 20 November 2024"
-    assert "Control: hand-made table." in texts(ax, "caption")[0]
+    assert "Control: hand-made table, situation on 20 November 2024. Boundaries: " in (
+        texts(ax, "caption")[0]
+    )
 
 
 def test_plot_shares_of_a_real_report(sample):
@@ -495,7 +664,7 @@ def test_plot_shares_of_a_real_report(sample):
     ax = plot.plot_shares(table)
     values = texts(ax, "value")
     assert values == [f"{v:.1f}%" for v in table.occupied_pct]
-    assert "ILLUSTRATIVE sample, not a survey." in texts(ax, "caption")[0]
+    assert "ILLUSTRATIVE data, not a survey." in texts(ax, "caption")[0]
 
 
 def test_plot_shares_needs_a_report_table():
@@ -681,7 +850,7 @@ def test_plot_change_map_gained_and_lost(sample):
     after = _layer((37.4, 47.5, 37.9, 48.0), "2024-11-30")
     ax = plot.plot_change_map(before, after, "Donetsk")
     by_gid = {c.get_gid(): c for c in ax.collections if c.get_gid()}
-    assert set(by_gid) == {"gained", "lost"}
+    assert {"gained", "lost"} <= set(by_gid)
     np.testing.assert_allclose(
         by_gid["gained"].get_paths()[0].get_extents().bounds, (37.4, 47.5, 0.1, 0.5)
     )
@@ -754,16 +923,31 @@ def test_animate_rejects(tmp_path, name, layers, kwargs, match):
 def test_explore_builds_a_folium_map(sample, hand_line):
     folium = pytest.importorskip("folium")
     pytest.importorskip("mapclassify")
-    m = plot.explore(sample, "four", line=hand_line)
+    m = plot.explore(sample, "four", line=hand_line, credit="Analysis: A. Reporter")
     assert isinstance(m, folium.Map)
     html = m.get_root().render()
     for color in (STATUS_COLORS["occupied"], STATUS_COLORS["occupied_before_2022"]):
         assert color.lower() in html.lower()
     assert "Russian-held %" in html  # per-region popups
     assert "ILLUSTRATIVE sample, not a survey." in html
-    assert "made with Natural Earth" in html
+    assert "Natural Earth (public domain)" in html
     assert "GeoNames (geonames.org), CC BY 4.0" in html
-    assert "Front line" in html
+    assert "Analysis: A. Reporter" in html and "Made with frontline." in html
+    # Legend (no branca legend and its jQuery UI), Ukrainian-held filled, the
+    # line's two kinds, the title; hover leaves the fill alone.
+    assert "frontline-legend" in html and "jquery-ui" not in html
+    assert "Ukrainian-held" in html and HELD_COLOR in html
+    assert "Front line" in html and "Dashed: the front line along a river." in html
+    assert "<title>Territorial control: Donetsk, Luhansk, Zaporizhzhia" in html
+    assert "frontline-hover" in html and "fillOpacity: 0.75" not in html.replace(
+        '"fillOpacity": 0.75', ""
+    )
+    assert "frontline-notice" in html  # says so when Leaflet or tiles fail
+    page = plot.to_html(m)
+    assert "<script src" not in page and "Leaflet 1.9.4" in page
+    assert plot.to_html(m, self_contained=False).count("<script src") >= 1
+    titled = plot.to_html(plot.explore(sample, "four", line=False, title="A & B"))
+    assert "<title>A &amp; B</title>" in titled
 
 
 def test_explore_without_folium_says_how_to_install(sample, monkeypatch):
@@ -788,7 +972,8 @@ def test_plot_map_with_own_boundaries_credits_them(donetsk_layer):
     ax = plot.plot_map(donetsk_layer, "Donetsk", line=False, boundaries=boxes)
     caption = " ".join(texts(ax, "caption")[0].split())
     assert "Boundaries: two test boxes." in caption
-    assert "Natural Earth" not in caption
+    assert "Boundaries: Natural Earth" not in caption
+    assert "Neighbouring countries: Natural Earth" in caption
     row = fl.control_table(donetsk_layer, "Donetsk", boundaries=boxes).iloc[0]
     assert texts(ax, "region_label") == [
         f"Donetsk\n{row.occupied_pct:.0f}–"

@@ -71,7 +71,7 @@ from frontline.regions import (
     resolve_regions,
 )
 from frontline.report import REPORT_COLUMNS, control_table
-from frontline.sample import load_sample
+from frontline.sample import load_sample, load_sample_series
 from frontline.scenarios import (
     buffer_zone,
     cede,
@@ -156,6 +156,7 @@ __all__ = [
     "line_lengths",
     "load_regions",
     "load_sample",
+    "load_sample_series",
     "load_settlements",
     "load_water",
     "plot_change_map",

@@ -7,7 +7,28 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FrontlineTable"]
+__all__ = ["CAPTION_STYLE", "FrontlineTable", "caption_block"]
+
+#: A caption that wraps within the output area whatever the table's width (a
+#: ``<caption>`` widens a narrow table to its own width in some front ends).
+CAPTION_STYLE = (
+    "max-width:100%;white-space:normal;overflow-wrap:anywhere;margin:0 0 0.4em;"
+    "font-size:0.9em;color:#555;text-align:left"
+)
+
+
+def caption_block(text: str) -> str:
+    """Return a caption as a paragraph that wraps in any output area.
+
+    Examples
+    --------
+    >>> caption_block("2024-11-20 — a & b")[:12]
+    '<p class="fr'
+    """
+    return (
+        f'<p class="frontline-caption" style="{CAPTION_STYLE}">{html.escape(text)}</p>'
+    )
+
 
 _GROUPS = {"four", "six", "all", "total"}
 
@@ -44,12 +65,9 @@ class FrontlineTable(pd.DataFrame):
             return ["font-weight: bold" if group else ""] * len(row)
 
         styled = (
-            styler.format(formats, na_rep="")
-            .apply(bold, axis=1)
-            .hide(axis="index")
-            .set_caption(html.escape(self.caption()))
+            styler.format(formats, na_rep="").apply(bold, axis=1).hide(axis="index")
         )
-        return str(styled.to_html())
+        return caption_block(self.caption()) + str(styled.to_html())
 
     def caption(self) -> str:
         """One line saying what the figures are and what they depend on."""

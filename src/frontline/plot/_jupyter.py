@@ -3,28 +3,49 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
+from frontline._table import CAPTION_STYLE, caption_block
 from frontline.control import is_normalised
 from frontline.plot.maps import plot_control
 from frontline.regions import load_regions
 
-__all__ = ["layer_html", "register_jupyter"]
+__all__ = ["STYLING", "layer_html", "register_jupyter"]
+
+
+#: Columns that only style a feature in the file it came from (KML styles,
+#: simplestyle-spec): a control layer's HTML view leaves them out.
+STYLING = re.compile(
+    r"^(style|icon|label-|stroke|fill|marker-|line-)|"
+    r"^(tessellate|extrude|visibility|altitudeMode|drawOrder)$",
+    re.IGNORECASE,
+)
 
 
 def layer_html(gdf: Any) -> str | None:
     """HTML of a GeoDataFrame: a small map first when it is a control layer.
 
-    Other GeoDataFrames keep their own HTML, so registering this for every
-    GeoDataFrame (see :func:`register_jupyter`) changes nothing else.
+    A control layer's table leaves out the columns that only style its
+    features in the source file (``styleUrl``, ``fill``, ``stroke-width`` …,
+    17 of them in a raw DeepState layer) and says which. Other GeoDataFrames
+    keep their own HTML, so registering this for every GeoDataFrame (see
+    :func:`register_jupyter`) changes nothing else.
     """
-    table = gdf._repr_html_()
     if not is_normalised(gdf) or len(gdf) == 0:
-        return table  # type: ignore[no-any-return]
+        return gdf._repr_html_()  # type: ignore[no-any-return]
+    styling = [c for c in gdf.columns if STYLING.search(str(c))]
+    table = gdf.drop(columns=styling)._repr_html_()
+    if styling:
+        table += (
+            f'<p style="{CAPTION_STYLE}">{len(styling)} styling column(s) of the '
+            f"source file not shown: {html.escape(', '.join(map(str, styling)))}."
+            "</p>"
+        )
     try:
         image = _small_map_png(gdf)
     except Exception:
-        return table  # type: ignore[no-any-return]
+        return table
     attrs = gdf.attrs
     caption = " — ".join(
         str(v)
@@ -37,8 +58,7 @@ def layer_html(gdf: Any) -> str | None:
     )
     return (
         f'<div><img src="data:image/png;base64,{image}" '
-        f'alt="map of the control layer"/>'
-        f"<p><small>{html.escape(caption)}</small></p>{table}</div>"
+        f'alt="map of the control layer"/>{caption_block(caption)}{table}</div>'
     )
 
 

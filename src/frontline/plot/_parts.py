@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from shapely import Geometry
 
 __all__ = [
+    "RANGE_NOTE",
     "add_polygons",
     "context_units",
     "date_text",
@@ -70,11 +71,15 @@ __all__ = [
     "require_columns",
     "resolve_line",
     "russian_held",
+    "separate_labels",
     "set_view",
     "style_map_axes",
 ]
 
 log = logging.getLogger(__name__)
+
+#: The legend line that explains a range of shares in the labels.
+RANGE_NOTE = "65–69%: Russian-held … Russian-held\n+ contested (share ranges)"
 
 
 def add_polygons(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
@@ -126,6 +131,12 @@ def _add_lines(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
     ax.add_collection(collection, autolim=True)
     ax.autoscale_view()
     return collection
+
+
+def renderer_of(fig: Any) -> Any:
+    """Return the figure's renderer, to measure texts (any backend)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -255,8 +266,14 @@ def map_legend(
     lines: gpd.GeoDataFrame | None,
     extent: tuple[float, float, float, float],
     loc: Any,
-) -> None:
-    """Legend of what is in view: statuses, Ukrainian-held land, line kinds."""
+    *,
+    ranges: bool = False,
+) -> Any:
+    """Legend of what is in view: statuses, Ukrainian-held land, line kinds.
+
+    With ``ranges``, a last line says what a range of shares in the labels
+    means. Returns the legend.
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -289,7 +306,11 @@ def map_legend(
                 label="Front line along a river",
             )
         )
-    ax.legend(handles=handles, loc=loc, **legend_style())
+    if ranges:
+        handles.append(
+            Patch(facecolor="none", edgecolor="none", label=RANGE_NOTE, gid="ranges")
+        )
+    return ax.legend(handles=handles, loc=loc, **legend_style())
 
 
 def line_kinds(
@@ -366,9 +387,18 @@ def _label_point(geom: Geometry) -> tuple[float, float]:
 
 
 def place_labels(
-    ax: Axes, units: gpd.GeoDataFrame, texts: dict[str, str], fontsize: float = 8.5
-) -> None:
-    """Write a label per unit at its pole of inaccessibility, then separate overlaps."""
+    ax: Axes,
+    units: gpd.GeoDataFrame,
+    texts: dict[str, str],
+    fontsize: float = 8.5,
+    points: Sequence[tuple[float, float]] = (),
+) -> list[Any]:
+    """Write a label per unit at its pole of inaccessibility; move overlaps apart.
+
+    Labels that overlap each other or one of ``points`` (lon, lat: the
+    largest towns) are moved apart with adjustText, inside the map; the labels
+    are returned.
+    """
     from matplotlib import patheffects
 
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
@@ -389,72 +419,81 @@ def place_labels(
             path_effects=halo,
         )
         artists.append(text)
-    _separate(ax, artists)
+    separate_labels(ax, artists, points)
+    return artists
 
 
-def _separate(ax: Axes, texts: list[Any], rounds: int = 40) -> None:
-    """Push overlapping labels apart vertically (display space), a few rounds."""
-    if len(texts) < 2:
+def separate_labels(
+    ax: Axes, texts: list[Any], points: Sequence[tuple[float, float]] = ()
+) -> None:
+    """Move overlapping labels apart with adjustText, keeping them in the map."""
+    if not texts or (len(texts) < 2 and not points):
         return
-    fig = ax.get_figure()
-    assert fig is not None
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    inv = ax.transData.inverted()
-    for _ in range(rounds):
-        boxes = [t.get_window_extent(renderer).expanded(1.04, 1.1) for t in texts]
-        moved = False
-        for i in range(len(texts)):
-            for j in range(i + 1, len(texts)):
-                a, b = boxes[i], boxes[j]
-                if not a.overlaps(b):
-                    continue
-                dy = (min(a.y1, b.y1) - max(a.y0, b.y0)) / 2 + 1
-                up, down = (i, j) if a.y0 + a.y1 >= b.y0 + b.y1 else (j, i)
-                for k, sign in ((up, 1), (down, -1)):
-                    x, y = texts[k].get_position()
-                    disp = ax.transData.transform((x, y))
-                    texts[k].set_position(
-                        tuple(inv.transform((disp[0], disp[1] + sign * dy)))
-                    )
-                moved = True
-        if not moved:
-            return
+    from adjustText import adjust_text
+
+    extra = {}
+    if len(points):
+        xy = np.asarray(points, dtype=float)
+        extra = {"x": xy[:, 0], "y": xy[:, 1]}
+    adjust_text(
+        texts,
+        ax=ax,
+        **extra,
+        avoid_self=False,
+        expand=(1.04, 1.12),
+        force_text=(0.05, 0.25),
+        force_pull=(0.0, 0.0),
+        ensure_inside_axes=True,
+        iter_lim=200,
+    )
 
 
-def draw_scale_bar(ax: Axes, corner: str) -> None:
-    """Draw a metric scale bar, true along the parallel it is drawn on (WGS84)."""
+def draw_scale_bar(ax: Axes, corner: str) -> Any:
+    """Draw a metric scale bar of a round length (matplotlib-scalebar).
+
+    It is true along the parallel it is drawn on (WGS84): one degree of
+    longitude there is ``_km_per_degree_lon(lat)`` km. Its length is 1, 2 or
+    5 × 10ⁿ km, about a fifth of the map's width; one label (``50 km``).
+    """
+    from matplotlib_scalebar.scalebar import ScaleBar
+
+    class MeasuredScaleBar(ScaleBar):  # type: ignore[misc]
+        """A scale bar that knows its extent before the figure is drawn."""
+
+        def get_window_extent(self, renderer: Any = None) -> Any:
+            from matplotlib.transforms import Bbox
+
+            self.draw(renderer or renderer_of(self.get_figure()))
+            return self._info.window_extent if self._info else Bbox.null()
+
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    lat = y0 + 0.06 * (y1 - y0) if "lower" in corner else y1 - 0.1 * (y1 - y0)
+    lat = y0 + 0.05 * (y1 - y0) if "lower" in corner else y1 - 0.05 * (y1 - y0)
     km_per_deg = _km_per_degree_lon(lat)
-    target = 0.22 * (x1 - x0) * km_per_deg
-    length = _nice(target)
-    dlon = length / km_per_deg
-    left = x0 + 0.04 * (x1 - x0) if "left" in corner else x1 - 0.07 * (x1 - x0) - dlon
-    tick = 0.012 * (y1 - y0)
-    style: dict[str, Any] = {
-        "color": TEXT,
-        "lw": 1.2,
-        "gid": "scale_bar",
-        "zorder": 7,
-        "solid_capstyle": "butt",
-    }
-    ax.plot([left, left + dlon], [lat, lat], **style)
-    for frac in (0, 0.5, 1):
-        ax.plot([left + frac * dlon] * 2, [lat, lat + tick], **style)
-    label = f"{length:g} km"
-    for frac, text in ((0, "0"), (0.5, f"{length / 2:g}"), (1, label)):
-        ax.text(
-            left + frac * dlon,
-            lat + 1.6 * tick,
-            text,
-            ha="center" if frac < 1 else "left",
-            va="bottom",
-            fontsize=7.5,
-            color=TEXT,
-            gid="scale_bar",
-            zorder=7,
-        )
+    length = _nice(0.2 * (x1 - x0) * km_per_deg)
+    bar = MeasuredScaleBar(
+        km_per_deg * 1000,
+        units="m",
+        dimension="si-length",
+        fixed_value=length,
+        fixed_units="km",
+        location=corner,
+        rotation="horizontal-only",
+        scale_loc="top",
+        frameon=False,
+        color=TEXT,
+        width_fraction=0.008,
+        sep=2,
+        pad=0.6,
+        border_pad=0.4,
+        font_properties={"size": 7.5},
+        scale_formatter=lambda value, unit: f"{value:g} {unit}",
+    )
+    bar.set_gid("scale_bar")
+    bar.set_zorder(7)
+    bar.frontline_latitude = lat
+    ax.add_artist(bar)
+    return bar
 
 
 def _km_per_degree_lon(lat: float) -> float:
@@ -465,7 +504,7 @@ def _km_per_degree_lon(lat: float) -> float:
 
 
 def _nice(value: float) -> float:
-    """Largest 1, 2, 2.5 or 5 × 10ⁿ not above ``value``."""
+    """Largest 1, 2 or 5 × 10ⁿ not above ``value``."""
     exp = 10 ** math.floor(math.log10(value))
     return float(max(m * exp for m in NICE if m * exp <= value))
 
@@ -477,7 +516,7 @@ def inset_useful(extent: tuple[float, float, float, float]) -> bool:
     return bool((x1 - x0) * (y1 - y0) < 0.7 * (ux1 - ux0) * (uy1 - uy0))
 
 
-def draw_inset(ax: Axes, rh: Geometry, corner: str) -> None:
+def draw_inset(ax: Axes, rh: Geometry, corner: str) -> Axes:
     """Draw a small map of Ukraine and the Russian-held area, the view outlined."""
     from matplotlib.patches import Rectangle
 
@@ -522,6 +561,7 @@ def draw_inset(ax: Axes, rh: Geometry, corner: str) -> None:
     style_map_axes(inset)
     for spine in inset.spines.values():
         spine.set_linewidth(0.6)
+    return inset
 
 
 def russian_held(layer: gpd.GeoDataFrame) -> Geometry:

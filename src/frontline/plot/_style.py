@@ -32,8 +32,13 @@ __all__ = [
     "LINE_COLOR",
     "LOWER",
     "MUTED",
+    "NEIGHBOUR_COLOR",
+    "NEIGHBOUR_EDGE",
+    "NEIGHBOUR_TEXT",
     "NICE",
     "POLYGON_TYPE",
+    "SEA_COLOR",
+    "SEA_TEXT",
     "STATUS_COLORS",
     "STATUS_LABELS",
     "TEXT",
@@ -113,14 +118,33 @@ MUTED: Final = "#555555"
 ALERT: Final = "#882255"
 
 
-# Paul Tol's "bright" scheme (colour-blind safe), for one line per region.
+#: The sea (the map's background), neighbouring countries, their borders and
+#: names: muted, so that Ukraine and its statuses stand out.
+SEA_COLOR: Final = "#DCE6EE"
+
+
+NEIGHBOUR_COLOR: Final = "#E4E4E2"
+
+
+NEIGHBOUR_EDGE: Final = "#FFFFFF"
+
+
+NEIGHBOUR_TEXT: Final = "#8C8C8C"
+
+
+SEA_TEXT: Final = "#7C93A6"
+
+
+# One line per region: Paul Tol's colour-blind-safe "bright" and "muted"
+# schemes without their reds, oranges and wines, which mean Russian-held.
 _SERIES_COLORS: Final = (
     "#4477AA",
-    "#EE6677",
     "#228833",
     "#CCBB44",
     "#66CCEE",
-    "#AA3377",
+    "#332288",
+    "#999933",
+    "#44AA99",
     "#BBBBBB",
 )
 
@@ -151,7 +175,7 @@ WGS84_A: Final = 6378137.0
 WGS84_E2: Final = 0.0066943799901413165
 
 
-NICE: Final = (1, 2, 2.5, 5)
+NICE: Final = (1, 2, 5)
 
 
 Corner = Literal["upper left", "upper right", "lower left", "lower right"]

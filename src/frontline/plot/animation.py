@@ -66,7 +66,7 @@ def animate(
     ------
     OptionError
         For an extension other than ``.gif``/``.mp4``, no layer, or an
-        ``fps`` below 1.
+        ``fps`` or ``dpi`` below 1.
     ImportError
         If no writer for the format is installed (pillow for GIF, ffmpeg for
         MP4); the message says how to install one.
@@ -84,6 +84,8 @@ def animate(
         raise OptionError(
             f"fps must be a whole number of frames per second ≥ 1, got {fps!r}"
         )
+    if not isinstance(dpi, int) or dpi < 1:
+        raise OptionError(f"dpi must be a whole number ≥ 1, got {dpi!r}")
     frames = [as_layer(layer) for layer in layers]
     if not frames:
         raise OptionError("animate needs at least one control layer; got none")

@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from frontline.errors import OptionError
-from frontline.plot._caption import basis_note, boundary_credit_text, draw_caption
+from frontline.plot._caption import (
+    CaptionMode,
+    caption_mode,
+    chart_caption,
+    check_credit,
+    draw_caption,
+)
 from frontline.plot._parts import date_text, new_axes, require_columns
 from frontline.plot._style import (
     CHANGE_COLORS,
@@ -46,7 +52,8 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
     *,
     decimals: int = 1,
     legend: bool = True,
-    caption: bool = True,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] | None = None,
@@ -70,9 +77,16 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
         when present.
     decimals : int, default 1
         Decimals of the printed percentages.
-    legend, caption : bool, default True
-        Draw the legend (below the bars) and the source caption (from the
-        table's ``attrs``).
+    legend : bool, default True
+        Draw the legend (below the bars); "Contested" only when a row has
+        contested area.
+    caption : {"short", "full", "none"} or bool, default "short"
+        The caption under the chart, from the table's ``attrs``: ``short``
+        names the control source, the boundaries and frontline; ``full`` adds
+        the basis and the method; ``none`` (or False) draws none.
+    credit : str, optional
+        A line of your own at the end of the caption (``"Chart: A.
+        Reporter"``).
     title : str, optional
         Default: "Share of each region's area" and the date.
     ax : matplotlib.axes.Axes, optional
@@ -89,7 +103,7 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
     Raises
     ------
     OptionError
-        If a required column is missing.
+        If a required column is missing, or for an unknown caption mode.
 
     Examples
     --------
@@ -103,6 +117,8 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
 
     need = ["region_id", "name", "occupied_pct", "contested_pct", "held_pct"]
     require_columns(table, need, "a report table from frontline.control_table")
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
     n = len(table)
     ax = new_axes(ax, figsize or (8.0, 1.4 + 0.42 * n))
     rows = table.reset_index(drop=True)
@@ -210,7 +226,8 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
             )
         else:
             handles.append(Patch(**bar_style("occupied"), label="Russian-held"))
-        handles.append(Patch(**bar_style("contested"), label="Contested"))
+        if (cont > 0.5 * 10 ** (-decimals)).any():
+            handles.append(Patch(**bar_style("contested"), label="Contested"))
         handles.append(Patch(**bar_style("held"), label="Ukrainian-held"))
         ax.legend(
             handles=handles,
@@ -222,21 +239,18 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
             handlelength=1.4,
             columnspacing=1.2,
         )
-    if caption and attrs.get("source"):
-        lines = []
-        if attrs.get("illustrative"):
-            lines.append("ILLUSTRATIVE sample, not a survey.")
-        lines.append(f"Control: {attrs['source']}.")
-        if attrs.get("boundaries"):
-            lines.append(boundary_credit_text(str(attrs["boundaries"])))
-        note = basis_note(attrs)
-        if note:
-            lines.append(note)
+    lines = chart_caption(
+        attrs,
+        mode=mode,
+        credit=credit,
+        dates=f"situation on {date_text(attrs['date'])}" if attrs.get("date") else None,
+    )
+    if lines:
         draw_caption(ax, lines, y=-0.12 - 0.6 / max(n, 1) if legend else -0.08)
     return ax
 
 
-def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
+def plot_timeseries(  # noqa: PLR0912, PLR0915 - one chart, many parts
     series: pd.DataFrame,
     *,
     status: str = "russian_held",
@@ -244,6 +258,9 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
     regions: str | Iterable[str] | None = None,
     band: bool = True,
     legend: bool = True,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
+    source: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 5.0),
@@ -268,6 +285,15 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
         range Russian-held … Russian-held + contested.
     legend : bool, default True
         Draw a legend right of the plot.
+    caption : {"short", "full", "none"} or bool, default "short"
+        The caption under the chart: the control source (``source``, else the
+        table's ``attrs["sources"]``) and the dates, the boundaries and
+        frontline; ``full`` adds the method; ``none`` (or False) draws none.
+    credit : str, optional
+        A line of your own at the end of the caption.
+    source : str, optional
+        The control source to name in the caption, when the table does not
+        record it (a table built by hand).
     title : str, optional
         Default from the status and value.
     ax : matplotlib.axes.Axes, optional
@@ -279,7 +305,9 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
     -------
     matplotlib.axes.Axes
         The Axes; one :class:`~matplotlib.lines.Line2D` per region, labelled
-        with the region's name.
+        with the region's name. A share axis spans the data (with a margin),
+        not 0–100 %, so that change shows; every year is named on the date
+        axis.
 
     Raises
     ------
@@ -299,12 +327,12 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
     >>> [line.get_label() for line in plot_timeseries(series).get_lines()]
     ['Donetsk', 'Zaporizhzhia']
     """
-    import matplotlib.dates as mdates
-
     if value not in get_args(TimeseriesValue):
         raise OptionError(
             f"unknown value {value!r}; expected one of {get_args(TimeseriesValue)}"
         )
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
     require_columns(
         series,
         ["date", "region_id", "status", value],
@@ -351,16 +379,16 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
         f"{what}, % of region" if value == "share_pct" else f"{what}, km²",
         fontsize=9,
     )
+    top = wide if contested is None else wide + contested
     if value == "share_pct":
-        ax.set_ylim(0, min(100, max(5.0, float(np.nanmax(wide.to_numpy())) * 1.08)))
+        ax.set_ylim(*_share_limits(wide.to_numpy(), top.to_numpy()))
+        ax.yaxis.set_major_formatter("{x:g}%")
     else:
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(thousands())
-    locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
-    )
+    ax.xaxis.set_major_locator(_date_locator(pd.DatetimeIndex(wide.index)))
+    ax.xaxis.set_major_formatter(_year_date_formatter())
+    ax.tick_params(labelsize=8.5)
     ax.grid(axis="y", color="#E3E3E3", lw=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -384,7 +412,82 @@ def plot_timeseries(  # noqa: PLR0912 - one chart, many parts
             frameon=False,
             fontsize=9,
         )
+    dates = pd.DatetimeIndex(wide.index)
+    lines = chart_caption(
+        series.attrs,
+        mode=mode,
+        credit=credit,
+        source=source,
+        dates=_date_span(dates) if len(dates) else None,
+    )
+    if lines:
+        draw_caption(ax, lines, below_axis=True)
     return ax
+
+
+def _share_limits(low: Any, high: Any) -> tuple[float, float]:
+    """Y limits of a share chart: the data with a margin, on multiples of 5 %."""
+    lo, hi = float(np.nanmin(low)), float(np.nanmax(high))
+    pad = max(2.0, 0.1 * (hi - lo))
+    bottom = max(0.0, 5 * math.floor((lo - pad) / 5))
+    return bottom, min(100.0, max(bottom + 5, 5 * math.ceil((hi + pad) / 5)))
+
+
+def _date_span(dates: pd.DatetimeIndex) -> str:
+    first, last = date_text(dates.min().date()), date_text(dates.max().date())
+    return f"situation on {first}" if first == last else f"{first} to {last}"
+
+
+def _date_locator(dates: pd.DatetimeIndex) -> Any:
+    """Ticks on the first of months from the first date on, at most about eight.
+
+    Spans under two months get matplotlib's automatic day ticks.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FixedLocator
+
+    if len(dates) < 2 or (dates.max() - dates.min()).days < 60:
+        return mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
+    months = pd.date_range(
+        dates.min().normalize() + pd.offsets.MonthBegin(0), dates.max(), freq="MS"
+    )
+    step = max(1, math.ceil(len(months) / 8))
+    return FixedLocator(mdates.date2num(months[::step].to_pydatetime()))
+
+
+def _year_date_formatter() -> Any:
+    """Month (or day) names, with the year under the first tick of each year.
+
+    matplotlib's ``ConciseDateFormatter`` names a year only at its first
+    January (or in an offset at the corner), so a series that starts in, say,
+    November shows months without a year until the next January.
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import Formatter
+
+    class YearDateFormatter(Formatter):  # type: ignore[misc]
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return self.format_ticks([x])[0]
+
+        def format_ticks(self, values: Any) -> list[str]:
+            ticks = [mdates.num2date(v) for v in values]
+            if not ticks:
+                return []
+            daily = len(ticks) > 1 and (ticks[1] - ticks[0]).days < 28
+            lo, hi = (0.0, 0.0) if self.axis is None else self.axis.get_view_interval()
+            inside = [lo <= v <= hi for v in values] if hi > lo else [True] * len(ticks)
+            first = inside.index(True) if True in inside else 0
+            out = []
+            year = None
+            for i, t in enumerate(ticks):
+                text = f"{t.day} {t:%b}" if daily else f"{t:%b}"
+                if i >= first and t.year != year:
+                    text += f"\n{t:%Y}"
+                    year = t.year
+                out.append(text)
+            return out
+
+    return YearDateFormatter()
 
 
 def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
@@ -394,6 +497,9 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
     status: str = "russian_held",
     period: str | None = None,
     legend: bool = True,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
+    source: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 5.0),
@@ -424,6 +530,15 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
         ``date_after``, ``end`` present.
     legend : bool, default True
         Draw a legend.
+    caption : {"short", "full", "none"} or bool, default "short"
+        The caption under the chart: the control source (``source``, else the
+        table's ``attrs``) and the periods, the boundaries and frontline;
+        ``full`` adds the method; ``none`` (or False) draws none.
+    credit : str, optional
+        A line of your own at the end of the caption.
+    source : str, optional
+        The control source to name in the caption, when the table does not
+        record it.
     title : str, optional
         Default: "Gains and losses of Russian-held territory".
     ax : matplotlib.axes.Axes, optional
@@ -459,6 +574,8 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
         ["region_id", "gained_km2", "lost_km2"],
         "a change table from frontline.changes",
     )
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
     if period is None:
         found = [
             c for c in ("period", "date", "date_after", "end") if c in changes.columns
@@ -560,6 +677,9 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
             zorder=5,
         )
     ax.axhline(0, color=TEXT, lw=0.8, zorder=4)
+    # Stacked bars of 0 km² put sticky edges at the tallest stack: ignore them.
+    ax.use_sticky_edges = False
+    ax.margins(y=0.08)
     ax.set_xticks(x, _period_labels(periods))
     step = max(1, math.ceil(len(periods) / 14))
     for i, tick in enumerate(ax.get_xticklabels()):
@@ -589,7 +709,25 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
             frameon=False,
             fontsize=9,
         )
+    lines = chart_caption(
+        changes.attrs,
+        mode=mode,
+        credit=credit,
+        source=source,
+        dates=_period_span(table),
+    )
+    if lines:
+        draw_caption(ax, lines, below_axis=True)
     return ax
+
+
+def _period_span(table: pd.DataFrame) -> str | None:
+    """From the first snapshot to the last, when the table says which they are."""
+    if not {"date_before", "date_after"} <= set(table.columns) or table.empty:
+        return None
+    first = pd.to_datetime(table.date_before).min()
+    last = pd.to_datetime(table.date_after).max()
+    return f"{date_text(first.date())} to {date_text(last.date())}"
 
 
 def _status_values(table: pd.DataFrame, status: str, value: str) -> pd.DataFrame:
@@ -640,7 +778,7 @@ def _by_period(
 
 
 def _period_labels(periods: Sequence[Any]) -> list[str]:
-    """Tick labels: "Nov 2024" for months, ISO dates otherwise."""
+    """Tick labels: "Nov 2024" when no two periods share a month, else ISO dates."""
     stamps = []
     for value in periods:
         if isinstance(value, pd.Period):
@@ -649,8 +787,6 @@ def _period_labels(periods: Sequence[Any]) -> list[str]:
             stamps.append(pd.Timestamp(value))
         except (TypeError, ValueError):
             return [str(p) for p in periods]
-    if all(t.day == 1 and t == t.normalize() for t in stamps) and len(
-        {(t.year, t.month) for t in stamps}
-    ) == len(stamps):
-        return [f"{t:%b %Y}" for t in stamps]
+    if len({(t.year, t.month) for t in stamps}) == len(stamps):
+        return [f"{t:%b %Y}" for t in stamps]  # one period per month
     return [f"{t:%Y-%m-%d}" for t in stamps]

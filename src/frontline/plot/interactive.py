@@ -1,16 +1,45 @@
-"""The interactive web map (folium/Leaflet)."""
+"""The interactive web map (folium/Leaflet), self-contained when saved."""
 
 from __future__ import annotations
 
+import html
 import logging
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+import shapely
+
+from frontline._units import ukraine_outline
+from frontline._webassets import (
+    HOVER_CLASS,
+    LegendItem,
+    caption_html,
+    heading_html,
+    hover_css,
+    inline_assets,
+    legend_html,
+    offline_notice_html,
+    set_title,
+)
 from frontline.control import as_layer
-from frontline.plot._caption import boundary_credit, extra_credits, source_text
-from frontline.plot._parts import resolve_line
+from frontline.plot._caption import (
+    MADE_WITH,
+    CaptionMode,
+    caption_mode,
+    check_credit,
+    extra_credits,
+    merge_credits,
+    place_credits,
+    selection_phrase,
+    short_source,
+    source_text,
+)
+from frontline.plot._parts import context_units, date_text, line_kinds, resolve_line
 from frontline.plot._style import (
     DRAW_ORDER,
+    HELD_COLOR,
     LINE_COLOR,
     STATUS_COLORS,
     UNIT_EDGE,
@@ -28,27 +57,36 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-__all__ = ["explore"]
+__all__ = ["explore", "to_html"]
 
 log = logging.getLogger(__name__)
 
 
-def explore(
+def explore(  # noqa: PLR0915 - one map, many parts
     control: str | Path | gpd.GeoDataFrame,
     regions: str | Iterable[str] = "six",
     *,
     line: bool | gpd.GeoDataFrame = True,
+    title: str | None = None,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     tiles: str = "OpenStreetMap",
     m: Any = None,
 ) -> Any:
-    """Make an interactive web map (folium) of a control layer.
+    """Make an interactive web map (folium/Leaflet) of a control layer.
 
-    The statuses in :data:`STATUS_COLORS` with a legend, the front line, and
-    the selected regions with a popup each (name, Russian-held, contested and
-    Ukrainian-held % and km²). Layers can be switched off; the sources and
-    attributions are in a caption at the bottom left. Save it with
-    ``m.save("map.html")``; in Jupyter it displays itself.
+    Ukrainian-held land in sand (``HELD_COLOR``) and the statuses in
+    :data:`STATUS_COLORS`, the front line (dashed along a river), and the
+    selected regions, outlined, each with a popup (name, Russian-held,
+    contested and Ukrainian-held % and km²); hovering a region thickens its
+    outline and leaves the colours as they are. A heading with the title, a
+    legend above the scale bar and a caption above the attribution; the
+    page's ``<title>``. Layers can be switched off. The page shows a message
+    where the map cannot be drawn (Leaflet did not load, e.g. offline) and
+    where the base map cannot load. In Jupyter it displays itself; to save
+    it, use :func:`to_html` (self-contained: works offline and in archives)
+    or ``m.save("map.html")`` (links Leaflet on a CDN).
 
     Parameters
     ----------
@@ -58,6 +96,15 @@ def explore(
         The regions outlined and given popups.
     line : bool or GeoDataFrame, default True
         The front line, as in :func:`plot_map`.
+    title : str, optional
+        The heading and the page title; default: the regions and the date.
+        ``""`` for no heading (the page title is then the default).
+    caption : {"short", "full", "none"} or bool, default "short"
+        The caption box: ``short`` names the control source and date, the
+        boundaries and the attributions; ``full`` adds what the popups
+        measure; ``none`` (or False) draws none.
+    credit : str, optional
+        A line of your own at the end of the caption.
     boundaries : GeoDataFrame, optional
         Boundaries instead of the embedded ones.
     tiles : str, default "OpenStreetMap"
@@ -75,6 +122,20 @@ def explore(
     ImportError
         If folium or mapclassify is not installed (``pip install
         "frontline[explore]"``).
+    OptionError
+        For an unknown caption mode or a credit that is not text.
+
+    See Also
+    --------
+    to_html : the page as text, self-contained by default.
+
+    Examples
+    --------
+    >>> import frontline as fl
+    >>> from frontline.plot import explore, to_html
+    >>> page = to_html(explore(fl.load_sample(), "four", line=False))
+    >>> "<title>Territorial control: Donetsk" in page, "<script src" in page
+    (True, False)
     """
     try:
         import folium
@@ -86,40 +147,155 @@ def explore(
             "frontline.plot.explore needs folium and mapclassify; install them "
             'with pip install "frontline[explore]" (or pip install folium mapclassify)'
         ) from exc
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
     layer = as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     table = control_table(layer, regions, boundaries=boundaries)
     lines = resolve_line(layer, line, boundaries)
+    if title is None:
+        title = (
+            f"Territorial control: {selection_phrase(selection)}, "
+            f"{date_text(layer.attrs.get('date'))}"
+        )
 
-    present = [s for s in DRAW_ORDER if (layer.status == s).any()]
-    shown = layer[layer.status.isin(present)][["status", "geometry"]].copy()
-    shown["status_label"] = shown.status.map(status_labels(layer))
+    import geopandas as gpd
+
     if m is None:
         m = folium.Map(tiles=tiles, control_scale=True)
+    labels = status_labels(layer)
+    present = [s for s in DRAW_ORDER if (layer.status == s).any()]
+    land = _rounded(gpd.GeoDataFrame(geometry=[_outline(boundaries)], crs="EPSG:4326"))
+    land.explore(
+        m=m,
+        color=HELD_COLOR,
+        style_kwds={"fillOpacity": 0.7, "weight": 0, "interactive": False},
+        tooltip=False,
+        highlight=False,
+        name="Ukrainian-held",
+    )
+    shown = _rounded(layer[layer.status.isin(present)][["status", "geometry"]])
+    shown["status_label"] = shown.status.map(labels)
     shown.explore(
         m=m,
         column="status",
         categories=present,
         cmap=[STATUS_COLORS[s] for s in present],
-        legend=True,
-        legend_kwds={
-            "caption": "Control",
-            "labels": [status_labels(layer)[s] for s in present],
-        },
+        legend=False,
         tooltip=["status_label"],
         tooltip_kwds={"labels": False},
         style_kwds={"fillOpacity": 0.75, "weight": 0},
+        highlight=False,
         name="Control",
     )
-    if lines is not None and not lines.empty:
-        lines[[lines.geometry.name]].explore(
-            m=m,
-            color=LINE_COLOR,
-            style_kwds={"weight": 2},
-            name="Front line",
-            tooltip=False,
+    kinds = line_kinds(lines)
+    if lines is not None and (kinds["land"] or kinds["river"]):
+        river = (
+            lines["river"].fillna(False).astype(bool).to_numpy()
+            if "river" in lines.columns
+            else [False] * len(lines)
         )
+        for part, dash, name in ((~river, None, "Front line"), (river, "6 4", None)):
+            chosen = _rounded(lines[[lines.geometry.name]][part])
+            if chosen.empty:
+                continue
+            chosen.explore(
+                m=m,
+                color=LINE_COLOR,
+                style_kwds={"weight": 2, "dashArray": dash},
+                tooltip=False,
+                highlight=False,
+                name=name or "Front line along a river",
+            )
+    info = _rounded(_region_info(units, table))
+    info.explore(
+        m=m,
+        color=UNIT_EDGE,
+        style_kwds={"fillOpacity": 0.0, "weight": 1.5, "className": HOVER_CLASS},
+        highlight=False,
+        tooltip=["name", "Russian-held %"],
+        popup=[c for c in info.columns if c != "geometry"],
+        name="Regions",
+    )
+    x0, y0, x1, y1 = units.total_bounds
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    folium.LayerControl(collapsed=True).add_to(m)
+
+    root = m.get_root()
+    root.title = html.escape(title or "frontline map")
+    root.header.add_child(folium.Element(offline_notice_html() + hover_css()))
+    items = [LegendItem(labels[s], STATUS_COLORS[s]) for s in present]
+    items = [
+        LegendItem(i.label, i.color, "hatch") if s == "contested" else i
+        for s, i in zip(present, items, strict=True)
+    ]
+    items.append(LegendItem("Ukrainian-held", HELD_COLOR, edge="#BFB8A8"))
+    if kinds["land"] or kinds["river"]:
+        items.append(LegendItem("Front line", LINE_COLOR, "line"))
+    note = "Dashed: the front line along a river." if kinds["river"] else None
+    body = legend_html(items, title="Control", note=note)
+    lines_shown = _caption_lines(layer, boundaries, mode=mode, credit=credit)
+    if lines_shown:
+        body += caption_html(lines_shown)
+    if title:
+        body = heading_html(title) + body
+    root.html.add_child(folium.Element(body))
+    return m
+
+
+def to_html(m: Any, *, self_contained: bool = True) -> str:
+    """Return a folium map's page as text: self-contained, or linking a CDN.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map, e.g. from :func:`explore`.
+    self_contained : bool, default True
+        Inline the JavaScript and CSS (Leaflet 1.9.4, vendored in frontline)
+        so that the page works offline and in web archives, and drop the
+        libraries folium links that the map does not use. ``False``: link
+        them on their CDNs as folium does (a smaller file that needs the
+        network; it says so when they do not load).
+
+    Returns
+    -------
+    str
+        The whole HTML page, with its ``<title>``.
+
+    Raises
+    ------
+    OptionError
+        With ``self_contained``, if the map uses a plugin or library that
+        frontline does not vendor.
+    """
+    root = m.get_root()
+    page: str = root.render()
+    title = getattr(root, "title", None)
+    if title:
+        page = set_title(page, html.unescape(str(title)))
+    return inline_assets(page) if self_contained else page
+
+
+def _outline(boundaries: gpd.GeoDataFrame | None) -> Any:
+    """Ukraine's outline (or the given boundaries' union), for one fill."""
+    if boundaries is None:
+        return ukraine_outline()
+    units = context_units(boundaries)
+    return shapely.union_all(np.asarray(units.geometry.values, dtype=object))
+
+
+def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with coordinates rounded to 5 decimals (1 m): a smaller page."""
+    out = gdf.copy()
+    out[out.geometry.name] = shapely.transform(
+        np.asarray(out.geometry.values, dtype=object), lambda xy: np.round(xy, 5)
+    )
+    return out
+
+
+def _region_info(units: gpd.GeoDataFrame, table: Any) -> gpd.GeoDataFrame:
+    """Return the selected regions with their figures, for tooltips and popups."""
     info = units[["region_id", "name", "geometry"]].merge(
         table[
             [
@@ -139,7 +315,7 @@ def explore(
             info[col] = info[col].round(1)
         elif col.endswith("_km2"):
             info[col] = info[col].round(0)
-    info = info.rename(
+    renamed: gpd.GeoDataFrame = info.rename(
         columns={
             "occupied_pct": "Russian-held %",
             "contested_pct": "contested %",
@@ -149,25 +325,39 @@ def explore(
             "held_km2": "Ukrainian-held km²",
         }
     )
-    info.explore(
-        m=m,
-        color=UNIT_EDGE,
-        style_kwds={"fillOpacity": 0.0, "weight": 1.5},
-        tooltip=["name", "Russian-held %"],
-        popup=[c for c in info.columns if c not in {"geometry"}],
-        name="Regions",
-    )
-    x0, y0, x1, y1 = units.total_bounds
-    m.fit_bounds([[y0, x0], [y1, x1]])
-    folium.LayerControl(collapsed=True).add_to(m)
-    credits = [f"Control: {source_text(layer)}", boundary_credit(boundaries)]
-    credits += extra_credits([layer])
+    return renamed
+
+
+def _caption_lines(
+    layer: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame | None,
+    *,
+    mode: CaptionMode,
+    credit: str | None,
+) -> list[str]:
+    if mode == "none":
+        return []
+    lines = []
     if layer.attrs.get("illustrative"):
-        credits.insert(0, "<b>ILLUSTRATIVE sample, not a survey.</b>")
-    html = (
-        '<div style="position: fixed; bottom: 18px; left: 8px; z-index: 9999; '
-        "max-width: 45%; background: rgba(255,255,255,0.85); padding: 4px 6px; "
-        'font: 11px sans-serif; color: #222;">' + "<br>".join(credits) + "</div>"
+        lines.append("ILLUSTRATIVE sample, not a survey.")
+    source = (
+        source_text(layer)
+        if mode == "full"
+        else f"{short_source(layer)}, situation on "
+        f"{date_text(layer.attrs.get('date'))}."
     )
-    m.get_root().html.add_child(folium.Element(html))
-    return m
+    lines.append(f"Control: {source}")
+    if mode == "full":
+        lines.append(
+            "Popups: km² and shares of each region's area on the WGS84 ellipsoid."
+        )
+    lines += merge_credits(
+        [
+            *place_credits(boundaries, context=False, towns=False),
+            *extra_credits([layer]),
+        ]
+    )
+    lines.append(MADE_WITH)
+    if credit:
+        lines.append(credit)
+    return lines

@@ -26,14 +26,27 @@ from frontline.areas import _overlay_km2, area_km2
 from frontline.control import as_layer
 from frontline.errors import OptionError
 from frontline.plot._caption import (
-    boundary_credit,
+    MADE_WITH,
+    CaptionMode,
+    caption_mode,
+    check_credit,
     draw_caption,
     extra_credits,
+    has_range,
     illustrative_stamp,
     map_caption,
+    merge_credits,
+    place_credits,
     region_labels,
     selection_phrase,
+    short_source,
     source_text,
+)
+from frontline.plot._context import (
+    draw_context,
+    draw_towns,
+    town_candidates,
+    town_count,
 )
 from frontline.plot._parts import (
     add_polygons,
@@ -146,7 +159,10 @@ def plot_map(
     legend: bool = True,
     scale_bar: bool = True,
     inset: bool = True,
-    caption: bool = True,
+    context: bool = True,
+    towns: bool | int = True,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
     title: str | None = None,
     decimals: int = 0,
     boundaries: gpd.GeoDataFrame | None = None,
@@ -159,11 +175,12 @@ def plot_map(
 ) -> Axes:
     """Map who holds what in the selected regions, ready to publish.
 
-    Draws the region outlines (other units of Ukraine in light grey), the
-    statuses of the control layer, the front line, a label per region with its
-    Russian-held share, a legend, a scale bar, an inset locating the map in
-    Ukraine, a title, and a caption with the date, the control source, the
-    boundary source and the attributions they require. A layer marked
+    Draws the sea and the neighbouring countries in muted tones, the region
+    outlines (other units of Ukraine in light grey), the statuses of the
+    control layer, the front line, a label per region with its Russian-held
+    share, the largest towns, a legend, a scale bar, an inset locating the
+    map in Ukraine, a title, and a caption with the control source and date,
+    the boundaries and the attributions they require. A layer marked
     illustrative (the embedded sample) is marked ILLUSTRATIVE on the map.
 
     Parameters
@@ -175,16 +192,31 @@ def plot_map(
         names or ids (see :func:`frontline.resolve_regions`). The view is
         their extent.
     line : bool or GeoDataFrame, default True
-        ``True``: draw the front line from ``frontline.line.front_line``
-        (skipped, with a log message, if that module is not installed).
+        ``True``: draw the front line from ``frontline.line.front_line``.
         A GeoDataFrame of lines (EPSG:4326; a boolean ``river`` column marks
         segments along a river, drawn dashed): draw it. ``False``: no line.
     labels : bool, default True
         Label each region with its name and Russian-held share (from
         :func:`frontline.control_table`; with contested area, the range
-        Russian-held … Russian-held + contested).
-    legend, scale_bar, inset, caption : bool, default True
+        Russian-held … Russian-held + contested, explained in the legend).
+    legend, scale_bar, inset : bool, default True
         Draw these parts.
+    context : bool, default True
+        Fill the sea and the neighbouring countries (Natural Earth, embedded)
+        in muted tones and name them; ``False``: a white background.
+    towns : bool or int, default True
+        Label the largest towns in view (embedded GeoNames places), each
+        where its name covers no other label: ``True`` for up to 12 when the
+        map shows part of Ukraine (none on the whole-country map), a number
+        for at most that many, ``False`` for none.
+    caption : {"short", "full", "none"} or bool, default "short"
+        ``short``: the control source and date, the boundaries and the
+        attributions the data require. ``full``: also the method (what the
+        labels measure, the front line's definition and length, the river
+        guide). ``none`` (or False): no caption. True means ``short``.
+    credit : str, optional
+        A line of your own at the end of the caption (``"Analysis: A.
+        Reporter"``).
     title : str, optional
         The title; default: the regions and the date. ``""`` for none.
     decimals : int, default 0
@@ -215,14 +247,16 @@ def plot_map(
     -------
     matplotlib.axes.Axes
         The map's Axes (lon/lat data coordinates). The inset is a child Axes
-        with ``label="inset"``; the scale bar's artists have
-        ``gid="scale_bar"``; the region labels ``gid="region_label"``.
+        with ``label="inset"``; the scale bar is an artist with
+        ``gid="scale_bar"``; the region labels have ``gid="region_label"``,
+        town names ``town_label`` (dots ``town``), country names
+        ``country_label``, the caption ``caption``.
 
     Raises
     ------
     OptionError
-        For an unknown corner or a ``line`` that is neither a bool nor a
-        GeoDataFrame in EPSG:4326.
+        For an unknown corner or caption mode, a ``credit`` that is not text,
+        or a ``line`` that is neither a bool nor a GeoDataFrame in EPSG:4326.
     RegionNotFoundError
         For an unknown region.
 
@@ -234,13 +268,15 @@ def plot_map(
     Notes
     -----
     Save with ``fig.savefig(path, dpi=200, bbox_inches="tight")`` so the
-    caption below the map is kept.
+    caption below the map is kept. For an SVG whose texts a graphics desk can
+    edit, save under ``matplotlib.rc_context({"svg.fonttype": "none"})`` (the
+    ``frontline map`` command does).
 
     Examples
     --------
     >>> import frontline as fl
     >>> from frontline.plot import plot_map
-    >>> ax = plot_map(fl.load_sample(), "four", line=False)
+    >>> ax = plot_map(fl.load_sample(), "four", line=False, towns=False)
     >>> sorted(t.get_text().splitlines()[0] for t in ax.texts
     ...        if t.get_gid() == "region_label")
     ['Donetsk', 'Kherson', 'Luhansk', 'Zaporizhzhia']
@@ -250,10 +286,13 @@ def plot_map(
             raise OptionError(
                 f"unknown {name} {loc!r}; expected 'auto' or one of {get_args(Corner)}"
             )
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
+    limit = _town_limit(towns)
     layer = as_layer(control)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
-    context = context_units(boundaries)
+    context_gdf = context_units(boundaries)
     table = control_table(
         layer, regions, boundaries=boundaries, basis=basis, water=water
     )
@@ -261,19 +300,44 @@ def plot_map(
 
     ax = new_axes(ax, figsize)
     extent = map_extent(units)
+    set_view(ax, extent)
+    style_map_axes(ax)
+    if context:
+        draw_context(ax, extent)
     add_polygons(
         ax,
-        context.geometry,
+        context_gdf.geometry,
         facecolor=HELD_COLOR,
         edgecolor=CONTEXT_EDGE,
         linewidth=0.5,
         zorder=1,
     )
     plot_control(layer, ax=ax, zorder=2)
-    draw_outlines(ax, context, units, boundaries)
+    draw_outlines(ax, context_gdf, units, boundaries)
     draw_line(ax, lines)
-    set_view(ax, extent)
-    style_map_axes(ax)
+
+    if title is None:
+        title = f"Territorial control: {selection_phrase(selection)}"
+        title += f", {date_text(layer.attrs.get('date'))}"
+    if title:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+    town_limit = min(limit, town_count(extent)) if towns is True else limit
+    if mode != "none":
+        draw_caption(
+            ax,
+            map_caption(
+                layer,
+                table,
+                selection,
+                decimals,
+                front=lines,
+                line=line_kinds(lines, shapely.box(*extent)),
+                mode=mode,
+                credit=credit,
+                context=context,
+                towns=town_limit > 0,
+            ),
+        )
 
     rh = russian_held(layer)
     show_inset = inset and inset_useful(extent)
@@ -294,34 +358,49 @@ def plot_map(
             ("scale_bar", (0.3, 0.1), LOWER, "auto", scale_bar),
         ],
     )
+    candidates = town_candidates(extent, selection.ids) if town_limit else None
+    avoid: list[Any] = []
     if labels:
-        region_labels(ax, units, table, decimals)
-    if "legend" in corners:
-        map_legend(ax, layer, lines, extent, corners["legend"])
-    if "scale_bar" in corners:
-        draw_scale_bar(ax, corners["scale_bar"])
-    if "inset" in corners:
-        draw_inset(ax, rh, corners["inset"])
-    if "stamp" in corners:
-        illustrative_stamp(ax, corners["stamp"])
-    if title is None:
-        title = f"Territorial control: {selection_phrase(selection)}"
-        title += f", {date_text(layer.attrs.get('date'))}"
-    if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
-    if caption:
-        draw_caption(
-            ax,
-            map_caption(
-                layer,
-                table,
-                selection,
-                decimals,
-                front=lines,
-                line=line_kinds(lines, shapely.box(*extent)),
-            ),
+        avoid += region_labels(
+            ax, units, table, decimals, points=_top_points(candidates, town_limit)
         )
+    if "legend" in corners:
+        ranges = labels and has_range(table, selection.ids, decimals)
+        avoid.append(
+            map_legend(ax, layer, lines, extent, corners["legend"], ranges=ranges)
+        )
+    if "scale_bar" in corners:
+        avoid.append(draw_scale_bar(ax, corners["scale_bar"]))
+    if "inset" in corners:
+        avoid.append(draw_inset(ax, rh, corners["inset"]))
+    if "stamp" in corners:
+        avoid.append(illustrative_stamp(ax, corners["stamp"]))
+    if candidates is not None:
+        draw_towns(ax, candidates, town_limit, avoid)
     return ax
+
+
+def _top_points(
+    candidates: gpd.GeoDataFrame | None, limit: int
+) -> list[tuple[float, float]]:
+    """Return where the most important towns are, for labels to keep clear of."""
+    if candidates is None:
+        return []
+    top = candidates.geometry.iloc[: max(1, limit // 2)]
+    return list(zip(top.x, top.y, strict=True))
+
+
+def _town_limit(towns: object) -> int:
+    """Check ``towns=``: True (automatic), False, or a number of towns ≥ 0."""
+    if towns is True:
+        return 12
+    if towns is False:
+        return 0
+    if isinstance(towns, int) and towns >= 0:
+        return towns
+    raise OptionError(
+        f"towns must be True, False or a number of towns ≥ 0, got {towns!r}"
+    )
 
 
 def plot_change_map(
@@ -332,7 +411,10 @@ def plot_change_map(
     labels: bool = True,
     legend: bool = True,
     scale_bar: bool = True,
-    caption: bool = True,
+    context: bool = True,
+    towns: bool | int = True,
+    caption: CaptionMode | bool = "short",
+    credit: str | None = None,
     title: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     legend_loc: Corner | Literal["auto"] = "auto",
@@ -356,9 +438,17 @@ def plot_change_map(
         The regions to map; see :func:`plot_map`.
     labels : bool, default True
         Label each region with the km² gained and lost inside it.
-    legend, scale_bar, caption : bool, default True
+    legend, scale_bar : bool, default True
         Draw these parts; the legend gives the total km² gained and lost in
         the selected regions.
+    context, towns : bool, default True
+        Neighbouring countries and sea, and town names; see :func:`plot_map`.
+    caption : {"short", "full", "none"} or bool, default "short"
+        ``short``: the sources and dates of both layers, the boundaries and
+        attributions; ``full``: also what the figures measure. See
+        :func:`plot_map`.
+    credit : str, optional
+        A line of your own at the end of the caption.
     title : str, optional
         The title; default: the two dates. ``""`` for none.
     boundaries : GeoDataFrame, optional
@@ -386,16 +476,19 @@ def plot_change_map(
     ...     geometry=[shapely.box(37.5, 47.5, 38, 48)], crs=4326), date="2024-11-01")
     >>> b = fl.read_control(gpd.GeoDataFrame(
     ...     geometry=[shapely.box(37.4, 47.5, 38, 48)], crs=4326), date="2024-11-30")
-    >>> ax = plot_change_map(a, b, "Donetsk", labels=False)
-    >>> [c.get_gid() for c in ax.collections if c.get_gid()]
+    >>> ax = plot_change_map(a, b, "Donetsk", labels=False, towns=False)
+    >>> [c.get_gid() for c in ax.collections if c.get_gid() in ("gained", "lost")]
     ['gained']
     """
     from matplotlib.patches import Patch
 
+    mode = caption_mode(caption)
+    credit = check_credit(credit)
+    limit = _town_limit(towns)
     old, new = as_layer(before), as_layer(after)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
-    context = context_units(boundaries)
+    context_gdf = context_units(boundaries)
     rh_old, rh_new = russian_held(old), russian_held(new)
     gained = shapely.difference(rh_new, rh_old)
     lost = shapely.difference(rh_old, rh_new)
@@ -407,9 +500,14 @@ def plot_change_map(
     }
 
     ax = new_axes(ax, figsize)
+    extent = map_extent(units)
+    set_view(ax, extent)
+    style_map_axes(ax)
+    if context:
+        draw_context(ax, extent)
     add_polygons(
         ax,
-        context.geometry,
+        context_gdf.geometry,
         facecolor=HELD_COLOR,
         edgecolor=CONTEXT_EDGE,
         linewidth=0.5,
@@ -431,10 +529,29 @@ def plot_change_map(
             zorder=4,
             gid=what,
         )
-    draw_outlines(ax, context, units, boundaries)
-    extent = map_extent(units)
-    set_view(ax, extent)
-    style_map_axes(ax)
+    draw_outlines(ax, context_gdf, units, boundaries)
+    if title is None:
+        title = (
+            f"Change in Russian-held territory, {date_text(layer_date(old))} to "
+            f"{date_text(layer_date(new))}"
+        )
+    if title:
+        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+    town_limit = min(limit, town_count(extent)) if towns is True else limit
+    if mode != "none":
+        draw_caption(
+            ax,
+            _change_caption(
+                old,
+                new,
+                selection,
+                boundaries,
+                mode=mode,
+                credit=credit,
+                context=context,
+                towns=town_limit > 0,
+            ),
+        )
     content = shapely.union_all([inside, rh_new, rh_old])
     corners = plan_corners(
         extent,
@@ -445,14 +562,16 @@ def plot_change_map(
         ],
     )
 
+    candidates = town_candidates(extent, selection.ids) if town_limit else None
+    avoid: list[Any] = []
     if labels:
         names = dict(zip(units.region_id, units.name, strict=True))
         texts = {
-            rid: f"{names[rid]}\n+{km2.loc[rid, 'gained']:,.0f} / "
-            f"−{km2.loc[rid, 'lost']:,.0f} km²"
-            for rid in units.region_id
+            rid: _change_label(names[rid], km2.loc[rid]) for rid in units.region_id
         }
-        place_labels(ax, units, texts)
+        avoid += place_labels(
+            ax, units, texts, points=_top_points(candidates, town_limit)
+        )
     if legend:
         handles = [
             Patch(
@@ -468,26 +587,63 @@ def plot_change_map(
                 label=f"No longer Russian-held: {totals['lost']:,.0f} km²",
             ),
         ]
-        ax.legend(handles=handles, loc=corners["legend"], **legend_style())
-    if scale_bar:
-        draw_scale_bar(ax, corners["scale_bar"])
-    if title is None:
-        title = (
-            f"Change in Russian-held territory, {date_text(layer_date(old))} to "
-            f"{date_text(layer_date(new))}"
+        avoid.append(
+            ax.legend(handles=handles, loc=corners["legend"], **legend_style())
         )
-    if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
-    if caption:
-        lines = [
+    if scale_bar:
+        avoid.append(draw_scale_bar(ax, corners["scale_bar"]))
+    if candidates is not None:
+        draw_towns(ax, candidates, town_limit, avoid)
+    return ax
+
+
+def _change_label(name: str, row: Any) -> str:
+    """``Donetsk`` and ``+2,029 / −12 km²``, or ``no change``."""
+    gained, lost = f"{row['gained']:,.0f}", f"{row['lost']:,.0f}"
+    if gained == lost == "0":
+        return f"{name}\nno change"
+    return f"{name}\n+{gained} / −{lost} km²"
+
+
+def _change_caption(
+    old: gpd.GeoDataFrame,
+    new: gpd.GeoDataFrame,
+    selection: Any,
+    boundaries: gpd.GeoDataFrame | None,
+    *,
+    mode: CaptionMode,
+    credit: str | None,
+    context: bool,
+    towns: bool,
+) -> list[str]:
+    """Caption of a change map: both sources, the boundaries, the credits."""
+    lines = []
+    if old.attrs.get("illustrative") or new.attrs.get("illustrative"):
+        lines.append("ILLUSTRATIVE data, not a survey.")
+    places = place_credits(boundaries, context=context, towns=towns)
+    if mode == "short":
+        sources = [
+            f"{when}: {short_source(layer)}, situation on "
+            f"{date_text(layer.attrs.get('date'))}."
+            for layer, when in ((old, "Before"), (new, "After"))
+        ]
+        if short_source(old) == short_source(new):
+            sources = [
+                f"Control: {short_source(new)}, situations on "
+                f"{date_text(old.attrs.get('date'))} and "
+                f"{date_text(new.attrs.get('date'))}."
+            ]
+        credits = [*places, *extra_credits([old, new])]
+        lines.append(" ".join([*sources, *merge_credits(credits), MADE_WITH]))
+    else:
+        lines.append(
             f"Km² in the legend are within {selection_phrase(selection)}; "
             "labels: gained / lost per region. Geodesic areas (WGS84)."
-        ]
+        )
         for layer, when in ((old, "Before"), (new, "After")):
             lines.append(f"{when}: {source_text(layer)}")
-        lines.append(boundary_credit(boundaries))
-        lines.extend(extra_credits([old, new]))
-        if old.attrs.get("illustrative") or new.attrs.get("illustrative"):
-            lines.insert(0, "ILLUSTRATIVE data, not a survey.")
-        draw_caption(ax, lines)
-    return ax
+        lines.extend(merge_credits([*places, *extra_credits([old, new])]))
+        lines.append(MADE_WITH)
+    if credit:
+        lines.append(credit)
+    return lines
