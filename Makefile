@@ -1,7 +1,8 @@
 # frontline — the two commands a newcomer needs:
 #   make demo   set up .venv and run the main job (report on the embedded sample)
 #   make test   set up .venv and run lint, type checks and the whole test suite
-#   make docs   build the documentation (Sphinx, warnings are errors)
+#   make docs   build the documentation (Sphinx, warnings are errors; the notebooks
+#               and the plotting page are executed), then check its figures
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -38,6 +39,7 @@ fuzz: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	FRONTLINE_BUILT_DOCS=docs/_build/html $(BIN)/python -m pytest -q tests/test_docs.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

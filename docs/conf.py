@@ -8,9 +8,19 @@ Build (offline, warnings are errors)::
   autosummary into ``docs/generated/`` (rebuilt from scratch on every build);
   docstrings are numpydoc.
 - The gallery renders the notebooks of ``../notebooks`` (``docs/notebooks`` is
-  a link to it) with myst-nb, **without executing them**: the committed
-  notebooks have no outputs, and the test suite runs them
+  a link to it) with myst-nb, **executing them** (so are the code cells of
+  ``plotting.md``), on data that may be published: the embedded illustrative
+  sample and the series generated from it. The build sets
+  ``FRONTLINE_OFFLINE=1`` (the notebooks download nothing) and points
+  ``FRONTLINE_SHARED`` at an empty folder (they never read ../shared). The
+  committed notebooks have no outputs; the test suite runs them too
   (``tests/test_notebooks.py``).
+- Each plotting function's API page shows its figure (matplotlib's plot
+  directive, appended to the docstring by ``_plot_figure``).
+- After the build, ``_count_images`` checks that the landing page, the gallery
+  notebooks, the plotting page and the plotting functions' pages show their
+  figures (``MIN_IMAGES``); a page short of them is a warning, an error with
+  ``-W``. ``tests/test_docs.py`` counts them again in the built site.
 - Links into the Python, NumPy, pandas, shapely, pyproj, geopandas and
   matplotlib docs (intersphinx) need the network to fetch their inventories,
   so they are off by default; ``FRONTLINE_DOCS_INTERSPHINX=1`` turns them on.
@@ -23,6 +33,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import textwrap
 from importlib.metadata import version as _version
 from pathlib import Path
@@ -40,6 +51,7 @@ version = ".".join(release.split(".")[:2])
 
 extensions = [
     "myst_nb",  # MyST Markdown pages and the notebooks (brings myst_parser)
+    "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
@@ -53,8 +65,49 @@ OPTIONAL_PAGES = ("fetch",)
 # -- MyST and myst-nb -------------------------------------------------------
 myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
-nb_execution_mode = "off"  # the tests execute the notebooks, not the build
+nb_execution_mode = "force"  # the figures are drawn at build time
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
 nb_merge_streams = True
+# Published data only: no ../shared geometry, no downloads (see notebooks/_data.py).
+os.environ["FRONTLINE_OFFLINE"] = "1"
+os.environ["FRONTLINE_DEEPSTATE_UNION_URL"] = "http://127.0.0.1:9/offline"
+os.environ["FRONTLINE_DEEPSTATE_API_URL"] = "http://127.0.0.1:9/offline"
+os.environ["FRONTLINE_SHARED"] = tempfile.mkdtemp(prefix="frontline-docs-no-shared-")
+
+# -- figures on the API pages (matplotlib's plot directive) -----------------
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
+plot_pre_code = "import frontline as fl"
+#: The figure each plotting function's page shows (code run at build time).
+PLOT_EXAMPLES = {
+    "plot_control": "fl.plot_control(fl.load_sample())",
+    "plot_map": 'fl.plot_map(fl.load_sample(), "four")',
+    "plot_change_map": (
+        "layers = fl.load_sample_series()\n"
+        'fl.plot_change_map(layers[0], layers[-1], "Donetsk")'
+    ),
+    "plot_shares": 'fl.plot_shares(fl.control_table(fl.load_sample(), "six"))',
+    "plot_timeseries": (
+        'series = fl.timeseries(fl.load_sample_series(), "four", progress=False)\n'
+        "fl.plot_timeseries(series)"
+    ),
+    "plot_changes": (
+        'monthly = fl.changes(fl.load_sample_series(), "D", "four", progress=False)\n'
+        'fl.plot_changes(monthly, region="Donetsk")'
+    ),
+}
+#: Pages (built HTML, relative to the output folder) and the <img> each needs.
+MIN_IMAGES = {
+    "index.html": 1,
+    "notebooks/01_reuters_claim.html": 2,
+    "notebooks/02_year_of_change.html": 5,
+    "notebooks/03_ceasefire_scenarios.html": 2,
+    "plotting.html": 7,
+    **{f"generated/frontline.{name}.html": 1 for name in PLOT_EXAMPLES},
+}
 
 # -- API reference ----------------------------------------------------------
 autosummary_generate = True
@@ -240,9 +293,53 @@ def _architecture_figure(app: Any) -> None:
         fig.savefig(os.environ["FRONTLINE_DOCS_PNG"], dpi=80)
 
 
+def _plot_figure(  # noqa: PLR0917 - autodoc-process-docstring signature
+    app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Append the function's figure to the API page of each plotting function."""
+    short = name.rpartition(".")[2]
+    if what != "function" or short not in PLOT_EXAMPLES:
+        return
+    code = ["   " + line for line in PLOT_EXAMPLES[short].splitlines()]
+    lines += ["", ".. rubric:: Figure", "", ".. plot::", "", *code, ""]
+
+
+def count_images(page: Path) -> int:
+    """Count the ``<img>`` elements of a built page that show a figure.
+
+    Icons and logos of the theme (``_static/``) do not count.
+    """
+    html = page.read_text(encoding="utf-8")
+    sources = re.findall(r"<img\b[^>]*\bsrc=\"([^\"]+)\"", html)
+    return sum("_static/" not in src for src in sources)
+
+
+def _count_images(app: Any, exception: Exception | None) -> None:
+    """Warn (an error with ``-W``) when a page shows fewer figures than it should."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx.util import logging
+
+    out = Path(app.outdir)
+    for page, least in MIN_IMAGES.items():
+        path = out / page
+        found = count_images(path) if path.is_file() else 0
+        if found < least:
+            logging.getLogger(__name__).warning(
+                "%s shows %d figure(s), expected at least %d: was a notebook or "
+                "code cell not executed, or did a plot fail?",
+                page,
+                found,
+                least,
+                location=page.removesuffix(".html"),
+            )
+
+
 def setup(app: Any) -> None:
-    """Register the API-page check, the optional pages and the constants' docs."""
+    """Register the checks, the optional pages, the constants' docs and figures."""
     app.connect("builder-inited", _check_api_page)
     app.connect("builder-inited", _architecture_figure)
     app.connect("source-read", _drop_missing_pages)
     app.connect("autodoc-process-docstring", _constant_doc)
+    app.connect("autodoc-process-docstring", _plot_figure, priority=600)
+    app.connect("build-finished", _count_images)

@@ -3,7 +3,8 @@
 Each notebook is executed in a fresh ``python3`` kernel (this interpreter, see
 jupyter_client's kernel spec), with the notebooks folder as working directory:
 once without the validation data (``FRONTLINE_SHARED`` points at an empty
-folder: the embedded sample only) and once on ../shared when it is present,
+folder: the embedded sample and the series generated from it) and once on
+../shared when it is present,
 both offline (the archive's address is a closed local port); notebook 01
 once more "online", against the local imitation of the union archive
 (tests/fake_services.py).
@@ -39,7 +40,7 @@ CELL_TIMEOUT = 120
 #: Figures each notebook draws: without the validation data, and with it.
 FIGURES = {
     "01_reuters_claim.ipynb": (2, 2),
-    "02_year_of_change.ipynb": (1, 5),
+    "02_year_of_change.ipynb": (5, 5),
     "03_ceasefire_scenarios.ipynb": (2, 2),
 }
 #: Printed when a notebook falls back to the embedded sample.
@@ -194,11 +195,18 @@ def test_notebook_runs_on_the_embedded_sample(on_sample, name):
         )
     assert "ILLUSTRATIVE" in text
     assert _figures(nb) == FIGURES[name][0]
+    assert "Traceback" not in text and "Skipped" not in text
+    assert _first_line(nb).startswith(
+        "data: validation data not found, so the notebook uses the embedded sample"
+    )
     if name.startswith("02"):
-        # no invented series: one date, and every change section says it skips
-        assert "1 snapshot(s): 2024-11-20" in text
-        assert "Monthly changes need at least two dates: skipped." in text
-        assert text.count("Skipped: this needs control maps of several dates") == 5
+        # the series generated from the sample, said to be generated
+        assert "ILLUSTRATIVE series generated from it" in text
+        assert "13 snapshot(s): 2023-11-20, 2023-12-20 … 2024-11-20" in text
+    # The map first; no data-finding helper in the notebook itself.
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert "def " not in first.source
+    assert any("image/png" in o.get("data", {}) for o in first.outputs)
 
 
 @pytest.mark.shared
@@ -220,5 +228,7 @@ def test_notebook_runs_on_the_shared_data(on_shared, name):
         assert "Russian-held share <b>76.8%</b>" in text  # the one-line verdict
         assert "76.82" in text  # its table
         assert "Minregion 2020" in text
+    assert _first_line(nb).startswith("data: ../shared validation data, ")
     if name.startswith("02"):
         assert "13 snapshot(s)" in text
+        assert "13 monthly files (not fetched: cannot connect" in text

@@ -11,8 +11,8 @@ from frontline._units import GROUP_NAMES
 from frontline.boundaries import check_boundaries
 from frontline.errors import OptionError
 from frontline.plot._context import CONTEXT_CREDIT, TOWNS_CREDIT
-from frontline.plot._parts import date_text, place_labels
-from frontline.plot._style import ALERT, MUTED, unit_names
+from frontline.plot._parts import date_text, place_labels, renderer_of
+from frontline.plot._style import ALERT, MUTED, TEXT, unit_names
 from frontline.regions import (
     BOUNDARY_SOURCE,
 )
@@ -34,6 +34,7 @@ __all__ = [
     "chart_caption",
     "check_credit",
     "draw_caption",
+    "draw_title",
     "extra_credits",
     "has_range",
     "illustrative_stamp",
@@ -123,8 +124,8 @@ def merge_credits(credits: list[str]) -> list[str]:
             continue
         joined = names[0]
         if len(names) > 1:
-            rest = [n[0].lower() + n[1:] for n in names[1:]]
-            joined = ", ".join([names[0], *rest[:-1]]) + " and " + rest[-1]
+            others = [n[0].lower() + n[1:] for n in names[1:]]
+            joined = ", ".join([names[0], *others[:-1]]) + " and " + others[-1]
         out.append(f"{joined}: {key}.")
     return out
 
@@ -453,10 +454,14 @@ def draw_caption(
         "gid": "caption",
     }
     if below_axis:
+
+        def axis_box(renderer: Any) -> Any:
+            return ax.xaxis.get_tightbbox(renderer)
+
         ax.annotate(
             wrapped,
             xy=(0, 0),
-            xycoords=("axes fraction", ax.xaxis.get_tightbbox),
+            xycoords=("axes fraction", axis_box),
             xytext=(0, -8),
             textcoords="offset points",
             annotation_clip=False,
@@ -464,6 +469,26 @@ def draw_caption(
         )
         return
     ax.text(0, y, wrapped, transform=ax.transAxes, **style)
+
+
+def draw_title(ax: Axes, title: str) -> None:
+    """Set the bold title at the left; wrap it when it would leave the figure.
+
+    Under a layout engine (``layout="constrained"``, as in new figures) the
+    title may use the figure's width; otherwise the Axes' width.
+    """
+    text = ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+    fig = ax.get_figure()
+    assert fig is not None
+    renderer = renderer_of(fig)
+    width = text.get_window_extent(renderer).width
+    if fig.get_layout_engine() is not None:
+        room = 0.96 * fig.bbox.width
+    else:
+        ax.apply_aspect()
+        room = ax.get_window_extent(renderer).width
+    if width > room > 0:
+        text.set_text(textwrap.fill(title, max(20, int(len(title) * room / width))))
 
 
 def group_phrase(group: str) -> str:

@@ -146,7 +146,7 @@ def _points_per_degree(ax: Axes, extent: tuple[float, float, float, float]) -> f
     fig = ax.get_figure()
     assert fig is not None
     ax.apply_aspect()
-    width_pt = ax.get_position().width * fig.get_figwidth() * 72
+    width_pt = ax.get_position().width * fig.bbox.width / fig.dpi * 72
     return float(width_pt / (extent[2] - extent[0]))
 
 
@@ -246,7 +246,7 @@ def draw_towns(
         ((0, 4), "center", "bottom"),
         ((0, -4), "center", "top"),
     )
-    drawn = []
+    drawn: list[Any] = []
     for row in candidates.itertuples():
         if len(drawn) >= limit:
             break

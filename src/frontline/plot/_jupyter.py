@@ -45,7 +45,7 @@ def layer_html(gdf: Any) -> str | None:
     try:
         image = _small_map_png(gdf)
     except Exception:
-        return table
+        return str(table)
     attrs = gdf.attrs
     caption = " — ".join(
         str(v)

@@ -16,6 +16,7 @@ from frontline.plot._caption import (
     chart_caption,
     check_credit,
     draw_caption,
+    draw_title,
 )
 from frontline.plot._parts import date_text, new_axes, require_columns
 from frontline.plot._style import (
@@ -211,7 +212,7 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
         if attrs.get("date"):
             title += f", {date_text(attrs['date'])}"
     if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+        draw_title(ax, title)
     if legend:
         handles = []
         if (pre > 0).any():
@@ -396,7 +397,7 @@ def plot_timeseries(  # noqa: PLR0912, PLR0915 - one chart, many parts
     if title is None:
         title = f"{what} {'share' if value == 'share_pct' else 'area'} over time"
     if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+        draw_title(ax, title)
     if legend:
         from matplotlib.patches import Patch
 
@@ -452,7 +453,8 @@ def _date_locator(dates: pd.DatetimeIndex) -> Any:
         dates.min().normalize() + pd.offsets.MonthBegin(0), dates.max(), freq="MS"
     )
     step = max(1, math.ceil(len(months) / 8))
-    return FixedLocator(mdates.date2num(months[::step].to_pydatetime()))
+    ticks = mdates.date2num(months[::step].to_pydatetime())  # type: ignore[no-untyped-call]
+    return FixedLocator(ticks)
 
 
 def _year_date_formatter() -> Any:
@@ -465,12 +467,12 @@ def _year_date_formatter() -> Any:
     import matplotlib.dates as mdates
     from matplotlib.ticker import Formatter
 
-    class YearDateFormatter(Formatter):  # type: ignore[misc]
+    class YearDateFormatter(Formatter):
         def __call__(self, x: float, pos: int | None = None) -> str:
             return self.format_ticks([x])[0]
 
         def format_ticks(self, values: Any) -> list[str]:
-            ticks = [mdates.num2date(v) for v in values]
+            ticks = [mdates.num2date(v) for v in values]  # type: ignore[no-untyped-call]
             if not ticks:
                 return []
             daily = len(ticks) > 1 and (ticks[1] - ticks[0]).days < 28
@@ -697,7 +699,7 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
         if single:
             title += f": {row_name(str(ids[0]))}"
     if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+        draw_title(ax, title)
     if legend:
         handles, labels = ax.get_legend_handles_labels()
         order = sorted(range(len(labels)), key=lambda i: labels[i] == "Net")

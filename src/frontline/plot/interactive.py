@@ -191,10 +191,11 @@ def explore(  # noqa: PLR0915 - one map, many parts
     )
     kinds = line_kinds(lines)
     if lines is not None and (kinds["land"] or kinds["river"]):
-        river = (
-            lines["river"].fillna(False).astype(bool).to_numpy()
+        river = np.asarray(
+            lines["river"].fillna(False)
             if "river" in lines.columns
-            else [False] * len(lines)
+            else [False] * len(lines),
+            dtype=bool,
         )
         for part, dash, name in ((~river, None, "Front line"), (river, "6 4", None)):
             chosen = _rounded(lines[[lines.geometry.name]][part])

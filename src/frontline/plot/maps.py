@@ -31,6 +31,7 @@ from frontline.plot._caption import (
     caption_mode,
     check_credit,
     draw_caption,
+    draw_title,
     extra_credits,
     has_range,
     illustrative_stamp,
@@ -75,7 +76,6 @@ from frontline.plot._style import (
     DRAW_ORDER,
     HELD_COLOR,
     LOWER,
-    TEXT,
     UPPER,
     Corner,
     legend_style,
@@ -320,7 +320,7 @@ def plot_map(
         title = f"Territorial control: {selection_phrase(selection)}"
         title += f", {date_text(layer.attrs.get('date'))}"
     if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+        draw_title(ax, title)
     town_limit = min(limit, town_count(extent)) if towns is True else limit
     if mode != "none":
         draw_caption(
@@ -536,7 +536,7 @@ def plot_change_map(
             f"{date_text(layer_date(new))}"
         )
     if title:
-        ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
+        draw_title(ax, title)
     town_limit = min(limit, town_count(extent)) if towns is True else limit
     if mode != "none":
         draw_caption(
