@@ -227,8 +227,8 @@ def build(input_path: Path, output: Path) -> None:
         np.array(geoms, dtype=object), SIMPLIFY_DEG, simplify_boundary=True
     )
     features = []
-    for name, geom in zip(names, simplified, strict=True):
-        geom = _round(_polygonal(geom))
+    for name, raw in zip(names, simplified, strict=True):
+        geom = _round(_polygonal(raw))
         if geom.is_empty:
             continue
         lon, lat = label_point(geom)
