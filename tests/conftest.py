@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -82,3 +83,16 @@ def boxes():
         crs="EPSG:4326",
     )
     return fl.from_geodataframe(raw, column="id", source="boxes")
+
+
+@pytest.fixture(autouse=True)
+def _restore_frontline_logger():
+    """Undo what ``frontline.cli.main`` does to the "frontline" logger.
+
+    ``main`` gives the logger its own stderr handler, a level (``-q``: ERROR)
+    and ``propagate = False``; left so, a later test's ``caplog`` sees nothing.
+    """
+    logger = logging.getLogger("frontline")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved

@@ -292,7 +292,7 @@ def _animate(args: argparse.Namespace, inputs: list[str | None], target: Path) -
 
 
 def _up_to_date(path: Path, source: str | None) -> bool:
-    if source is None or not path.exists():
+    if source is None or not path.is_file():  # a folder is not a map: say so
         return False
     return path.stat().st_mtime >= Path(source).stat().st_mtime
 
