@@ -475,15 +475,19 @@ def draw_title(ax: Axes, title: str) -> None:
     """Set the bold title at the left; wrap it when it would leave the figure.
 
     Under a layout engine (``layout="constrained"``, as in new figures) the
-    title may use the figure's width; otherwise the Axes' width.
+    title may run from the Axes' left edge to the figure's right edge, where
+    the layout puts them; otherwise it keeps to the Axes' width.
     """
     text = ax.set_title(title, loc="left", fontsize=12, fontweight="bold", color=TEXT)
     fig = ax.get_figure()
     assert fig is not None
     renderer = renderer_of(fig)
     width = text.get_window_extent(renderer).width
-    if fig.get_layout_engine() is not None:
-        room = 0.96 * fig.bbox.width
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig.figure)
+        ax.apply_aspect()
+        room = 0.97 * fig.bbox.x1 - ax.get_window_extent(renderer).x0
     else:
         ax.apply_aspect()
         room = ax.get_window_extent(renderer).width
