@@ -85,14 +85,18 @@ def boxes():
     return fl.from_geodataframe(raw, column="id", source="boxes")
 
 
+#: The "frontline" logger as the library leaves it (no handler, propagating).
+_LOGGER = logging.getLogger("frontline")
+_PRISTINE = (_LOGGER.handlers[:], _LOGGER.level, _LOGGER.propagate)
+
+
 @pytest.fixture(autouse=True)
 def _restore_frontline_logger():
     """Undo what ``frontline.cli.main`` does to the "frontline" logger.
 
     ``main`` gives the logger its own stderr handler, a level (``-q``: ERROR)
-    and ``propagate = False``; left so, a later test's ``caplog`` sees nothing.
+    and ``propagate = False``; left so (also by a module fixture that runs the
+    command line), a later test's ``caplog`` sees nothing.
     """
-    logger = logging.getLogger("frontline")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
     yield
-    logger.handlers[:], logger.level, logger.propagate = saved
+    _LOGGER.handlers[:], _LOGGER.level, _LOGGER.propagate = _PRISTINE
