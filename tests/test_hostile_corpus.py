@@ -133,7 +133,8 @@ def _ids(cases: list[Any]) -> list[str]:
 #: to fail, strictly — a case that starts passing must leave the list.
 KNOWN = {
     line.strip()
-    for line in Path(__file__).with_name("hostile_known_failures.txt")
+    for line in Path(__file__)
+    .with_name("hostile_known_failures.txt")
     .read_text()
     .splitlines()
     if line.strip() and not line.startswith("#")
