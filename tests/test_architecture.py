@@ -18,7 +18,10 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "frontline"
 #: The layers, bottom first (docs/architecture.md). A module may import from
 #: its own layer and the layers below.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("vocabulary", ("errors", "status", "_names", "_dates", "_table", "_messages")),
+    (
+        "vocabulary",
+        ("errors", "status", "_names", "_dates", "_table", "_messages", "_validate"),
+    ),
     ("files and engine", ("_io", "_http", "areas")),
     ("geometry and units", ("_tiles", "tolerance", "_units", "_water", "_webassets")),
     ("boundaries and services", ("boundaries", "regions", "_arcgis")),

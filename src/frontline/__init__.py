@@ -24,6 +24,7 @@ from frontline.compare import compare_sources
 from frontline.control import read_control
 from frontline.errors import (
     AmbiguousSettlementError,
+    ArgumentTypeError,
     ChecksumError,
     CRSError,
     DownloadError,
@@ -111,6 +112,7 @@ __all__ = [
     "RUSSIAN_HELD",
     "STATUSES",
     "AmbiguousSettlementError",
+    "ArgumentTypeError",
     "CRSError",
     "ChecksumError",
     "Claim",

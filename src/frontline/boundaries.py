@@ -17,17 +17,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
+from frontline import _validate
 from frontline._http import cache_location, retrieve
 from frontline._io import read_vector
+from frontline._messages import quote
 from frontline._units import (
     BOUNDARY_SOURCE,
     COLUMNS,
+    check_unit_geometries,
     embedded_units,
     from_geodataframe,
     resolve_region,
     ukraine_outline,
 )
 from frontline.errors import (
+    ArgumentTypeError,
     ChecksumError,
     CRSError,
     DownloadError,
@@ -419,20 +423,25 @@ def read_boundaries(
 
     Raises
     ------
+    ArgumentTypeError
+        If ``path`` is not a path or ``column`` not a string.
     InputFileNotFoundError
-        If the file does not exist.
+        If the file does not exist (or no file can have that name).
     RegionNotFoundError
         If some features resolve to no unit in any column; the message names
         them (feature number and value) for the column that resolves most.
+    GeometryError, CRSError
+        See :func:`frontline.regions.from_geodataframe`.
     OptionError
         If the layer has no attribute column, or ``column`` is not in it.
     """
-    file = Path(path)
+    file = _validate.path(path, "path")
+    _validate.text(column, "column", none=True, example="region_id")
     if not file.exists():
         raise InputFileNotFoundError(
-            f"boundary file {str(file)!r} does not exist, and {str(path)!r} is not "
+            f"boundary file {quote(str(file))} does not exist, and it is not "
             f"a registered boundary set ({', '.join(BOUNDARY_SETS)}); check the "
-            f"path (current directory: {Path.cwd()})"
+            f"path (current directory: {quote(str(Path.cwd()))})"
         )
     raw = read_vector(file)
     name = column if column is not None else _unit_column(raw, file)
@@ -565,9 +574,9 @@ def resolve_boundaries(
         return fetch_boundaries(spec, cache_dir=cache_dir)
     if isinstance(spec, (str, os.PathLike)):
         return _read_boundaries_cached(Path(spec)).copy()
-    raise OptionError(
+    raise ArgumentTypeError(
         "boundaries must be None, a GeoDataFrame, the name of a boundary set "
-        f"({', '.join(BOUNDARY_SETS)}) or a file path; got {type(spec).__name__}"
+        f"({', '.join(BOUNDARY_SETS)}) or a file path; got {_validate.received(spec)}"
     )
 
 
@@ -605,11 +614,20 @@ def check_boundaries(
     OptionError, CRSError, RegionNotFoundError
         If the frame lacks ``region_id``, is not in EPSG:4326, holds a unit
         twice or ids that are not Ukrainian units.
+    ArgumentTypeError
+        If ``region_id`` holds values that are not strings.
+    GeometryError, CRSError
+        If a unit has NaN or infinite coordinates, coordinates that are not
+        longitude/latitude, or no polygon (points, lines). Invalid polygons
+        are repaired with a :class:`~frontline.errors.FrontlineWarning`;
+        empty units pass here and are refused when selected (see
+        :func:`frontline.load_regions`).
     """
     import geopandas as gpd
 
     if not isinstance(boundaries, gpd.GeoDataFrame):
         boundaries = resolve_boundaries(boundaries)
+    _validate.geoframe(boundaries, "boundaries", what="Ukraine's units")
     if "region_id" not in boundaries.columns:
         raise OptionError(
             "boundaries must have a 'region_id' column with ISO 3166-2 ids; build "
@@ -620,18 +638,26 @@ def check_boundaries(
             f"boundaries must be in EPSG:4326, got {boundaries.crs}; reproject "
             "them with gdf.to_crs('EPSG:4326')"
         )
+    not_text = [v for v in boundaries.region_id if not isinstance(v, str)]
+    if not_text:
+        raise ArgumentTypeError(
+            "boundaries' region_id column must hold ISO 3166-2 ids as strings "
+            f"such as 'UA-14', got {_validate.received(not_text[0])}; build the "
+            "frame with frontline.regions.from_geodataframe(gdf, column=NAME_COLUMN)"
+        )
     if boundaries.region_id.duplicated().any():
         dupes = sorted(boundaries.region_id[boundaries.region_id.duplicated()].unique())
         raise OptionError(
-            f"boundaries hold several rows for {dupes}; dissolve them first "
+            f"boundaries hold several rows for {quote(dupes)}; dissolve them first "
             "(gdf.dissolve('region_id', as_index=False))"
         )
     unknown = sorted(set(boundaries.region_id) - set(embedded_units().region_id))
     if unknown:
         raise RegionNotFoundError(
             f"boundaries have region_id values that are not Ukrainian units: "
-            f"{unknown[:10]}; expected ISO 3166-2 ids such as UA-14"
+            f"{quote(unknown[:10])}; expected ISO 3166-2 ids such as UA-14"
         )
+    boundaries = check_unit_geometries(boundaries)
     missing = [c for c in COLUMNS if c not in boundaries.columns]
     if missing:  # names and official areas come from the embedded table
         meta = embedded_units().set_index("region_id")

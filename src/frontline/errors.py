@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AmbiguousSettlementError",
+    "ArgumentTypeError",
     "CRSError",
     "ChecksumError",
     "DownloadError",
@@ -71,6 +72,15 @@ class RegionNotFoundError(FrontlineError, KeyError):
 
 class OptionError(FrontlineError, ValueError):
     """An invalid option or a contradictory combination of options."""
+
+
+class ArgumentTypeError(OptionError, TypeError):
+    """An argument of the wrong type (a list where a mapping is expected …).
+
+    Also an :class:`OptionError` (and so a ``ValueError``), so code written
+    before this class existed keeps catching it; ``except TypeError`` works
+    too.
+    """
 
 
 class SettlementLookupError(FrontlineError, KeyError):

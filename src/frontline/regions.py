@@ -16,6 +16,7 @@ from frontline._units import (
     BOUNDARY_SOURCE,
     GROUPS,
     RegionSelection,
+    check_selected_units,
     embedded_units,
     from_geodataframe,
     group_label,
@@ -79,6 +80,13 @@ def load_regions(
     RegionNotFoundError
         If a name is unknown, the boundaries lack a selected unit, or features
         of a boundary file resolve to no unit.
+    ArgumentTypeError
+        If ``which`` is not a string or an iterable of strings.
+    GeometryError, CRSError
+        If the boundaries are not polygons in longitude/latitude (see
+        :func:`frontline.boundaries.check_boundaries`), or a selected unit
+        has no geometry, an area outside 0.05–10 times its official area, or
+        lies outside Ukraine.
     InputFileNotFoundError
         If ``boundaries`` is neither a registered set nor an existing file.
     frontline.fetch.DownloadError
@@ -106,4 +114,6 @@ def load_regions(
         "boundary_source",
         BOUNDARY_SOURCE if boundaries is None else "user-supplied boundaries",
     )
+    if boundaries is not None:
+        check_selected_units(out)
     return out
