@@ -15,7 +15,13 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from frontline._http import cache_location, check_url, download_bytes, download_lock
+from frontline._http import (
+    cache_location,
+    check_timeout,
+    check_url,
+    download_bytes,
+    download_lock,
+)
 from frontline._io import write_text
 from frontline.errors import (
     DownloadError,
@@ -271,6 +277,7 @@ def fetch_arcgis(
     warning is logged.
     """
     layer = _arcgis_layer(url)
+    check_timeout(timeout)
     fields = _out_fields(out_fields)
     if not isinstance(where, str) or not where.strip():
         raise OptionError(

@@ -43,7 +43,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urljoin, urlsplit
 
+from frontline import _validate
 from frontline._io import atomic_write
+from frontline._messages import quote
 from frontline.errors import ChecksumError, DownloadError, OptionError, OutputError
 
 if TYPE_CHECKING:
@@ -435,6 +437,12 @@ class _Downloader:
     #: (it has not; fetch_file has), "url" (pass the final address instead).
     advice: Literal["options", "fetch_file", "url"] = "options"
 
+    def __post_init__(self) -> None:
+        check_timeout(self.timeout)
+        _validate.number(
+            self.deadline, "deadline", low=0, low_open=True, unit="seconds"
+        )
+
     def _redirect_advice(self, host: str, target: str) -> str:
         if self.advice == "options":
             return f"pass allow_redirect_hosts=[{host!r}] if you trust it"
@@ -505,7 +513,10 @@ class _Downloader:
         host = urlsplit(current).hostname
         try:
             return session.get(
-                current, stream=True, timeout=self.timeout, allow_redirects=False
+                current,
+                stream=True,
+                timeout=None if math.isinf(self.timeout) else self.timeout,
+                allow_redirects=False,
             )
         except requests.Timeout as exc:
             raise DownloadError(
@@ -516,9 +527,10 @@ class _Downloader:
             ) from exc
         except requests.ConnectionError as exc:
             raise DownloadError(
-                f"cannot connect to {host} to download {url} ({_short(exc)}); are "
-                "you offline? Files already in the cache are used without a "
-                f"connection (cache: {cache_location()})",
+                f"cannot connect to {host} to download {quote(url, 100)} "
+                f"({_short(exc)}); are you offline? Check the connection; files "
+                f"already in the cache are used without one (cache: "
+                f"{quote(str(cache_location()), 60)})",
                 url=url,
             ) from exc
         except requests.RequestException as exc:
@@ -630,7 +642,22 @@ def _chunks(
 
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:200]
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def check_timeout(timeout: object) -> float:
+    """Check a ``timeout=`` option: seconds, positive and not NaN (inf: no limit).
+
+    Raises
+    ------
+    ArgumentTypeError, OptionError
+        For a value that is not a number, or not positive.
+    """
+    if _validate.is_number(timeout) and timeout == float("inf"):
+        return float("inf")
+    return _validate.number(
+        timeout, "timeout", low=0, low_open=True, unit="seconds", example="30"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -675,7 +702,8 @@ def download_lock(
 ) -> Iterator[None]:
     import filelock
 
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_timeout(timeout)
+    make_folder(target.parent, "cache" if lock_dir is None else "output")
     lock = filelock.FileLock(
         lock_path(target, lock_dir), timeout=600.0 + timeout + LOCK_SLACK
     )

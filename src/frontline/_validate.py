@@ -44,6 +44,7 @@ __all__ = [
     "distance_km",
     "frame",
     "geoframe",
+    "is_number",
     "mapping",
     "number",
     "one_of",
@@ -84,7 +85,7 @@ def received(value: Any) -> str:
     return f"{type(value).__name__} {quote(value)}"
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     """Tell a real number (Python or NumPy) from anything else, bools included."""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return False
@@ -150,7 +151,7 @@ def number(
     kind = "a whole number" if integer else "a number"
     unit_text = f" of {unit}" if unit else ""
     hint = f"; pass e.g. {name}={example}" if example is not None else ""
-    if not _is_number(value):
+    if not is_number(value):
         quoted = " (a string: pass it without quotes)" if isinstance(value, str) else ""
         raise ArgumentTypeError(
             f"{name} must be {kind}{unit_text}, got {received(value)}{quoted}{hint}"
@@ -372,16 +373,19 @@ def path(
             "can contain; check how the path was built"
         )
     raw = os.fsencode(text_path)
-    longest = max((len(part) for part in raw.split(b"/")), default=0)
-    if longest > _NAME_MAX or len(raw) > _PATH_MAX:
-        what = (
-            f"a name of {longest:,} bytes (at most {_NAME_MAX} allowed)"
-            if longest > _NAME_MAX
-            else f"{len(raw):,} bytes (at most {_PATH_MAX:,} allowed)"
-        )
+    parts = raw.split(b"/")
+    longest = max(parts, key=len, default=b"")
+    if len(longest) > _NAME_MAX:
         raise error(
-            f"{name} {quote(text_path, 60)} is too long for a file system: {what}; "
-            "use a shorter name"
+            f"{name} holds a file name of {len(longest):,} bytes "
+            f"({quote(os.fsdecode(longest), 40)}), longer than the {_NAME_MAX} "
+            "bytes a file system allows; use a shorter name"
+        )
+    if len(raw) > _PATH_MAX:
+        raise error(
+            f"{name} is a path of {len(raw):,} bytes (ending "
+            f"'…{text_path[-40:]}'), longer than the {_PATH_MAX:,} bytes a file "
+            "system allows; use a shorter path"
         )
     if not text_path:
         raise error(f"{name} is an empty string; give a file path")

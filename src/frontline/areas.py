@@ -17,6 +17,8 @@ pyproj, straight projected edges).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import numpy as np
@@ -25,11 +27,10 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from frontline.errors import CRSError, OptionError
+from frontline import _validate
+from frontline.errors import ArgumentTypeError, CRSError, GeometryError, OptionError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from numpy.typing import NDArray
 
     import geopandas as gpd
@@ -79,6 +80,10 @@ def area_km2(
     ------
     CRSError
         If a GeoSeries/GeoDataFrame is not in EPSG:4326.
+    ArgumentTypeError
+        If ``geometry`` is not geometries (a path, a DataFrame, numbers …).
+    GeometryError
+        If a geometry has NaN or infinite coordinates (no area).
 
     Examples
     --------
@@ -101,13 +106,33 @@ def area_km2(
     geoms = _as_array(geometry)
     engines = {"ellipsoid": _km2, "geodesic": _geodesic_geod, "equal-area": _projected}
     result = engines[method](geoms)
+    bad = ~np.isfinite(result)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        where = (
+            "the geometry has"
+            if scalar
+            else f"{int(bad.sum()):,} of {len(geoms):,} geometries (the first: "
+            f"number {first}) have"
+        )
+        raise GeometryError(
+            f"{where} NaN or infinite coordinates, so no area; expected finite "
+            "longitude/latitude. Fix or drop those vertices"
+        )
     return float(result[0]) if scalar else result
+
+
+_EXPECTED: Final = (
+    "expected a shapely geometry, a GeoSeries or GeoDataFrame in EPSG:4326, or a "
+    "list of geometries"
+)
 
 
 def _as_array(geometry: Any) -> NDArray[np.object_]:
     import geopandas as gpd
 
     if isinstance(geometry, gpd.GeoDataFrame):
+        _validate.geoframe(geometry, "geometry", what="geometries to measure")
         geometry = geometry.geometry
     if isinstance(geometry, gpd.GeoSeries):
         if geometry.crs is None or not geometry.crs.equals("EPSG:4326"):
@@ -118,7 +143,26 @@ def _as_array(geometry: Any) -> NDArray[np.object_]:
         return np.asarray(geometry.values, dtype=object)
     if isinstance(geometry, shapely.Geometry):
         return np.array([geometry], dtype=object)
-    return np.asarray(list(geometry), dtype=object)
+    if isinstance(geometry, (str, bytes, os.PathLike)):
+        raise ArgumentTypeError(
+            f"{_EXPECTED}, got {_validate.received(geometry)}; to measure a file, "
+            "read it first (frontline.read_control(path) or geopandas.read_file)"
+        )
+    if isinstance(geometry, (pd.DataFrame, Mapping)) or not isinstance(
+        geometry, Iterable
+    ):
+        raise ArgumentTypeError(f"{_EXPECTED}, got {_validate.received(geometry)}")
+    items = list(geometry)
+    geoms = np.empty(len(items), dtype=object)
+    geoms[:] = [None if isinstance(g, float) and np.isnan(g) else g for g in items]
+    known = shapely.is_geometry(geoms) | np.equal(geoms, None)
+    if not known.all():
+        first = geoms[np.flatnonzero(~known)[0]]
+        raise ArgumentTypeError(
+            f"{_EXPECTED}, got a {type(geometry).__name__} holding "
+            f"{_validate.received(first)}"
+        )
+    return geoms
 
 
 def _polygon_parts(

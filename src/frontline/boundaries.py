@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from frontline import _validate
-from frontline._http import cache_location, retrieve
+from frontline._http import cache_location, check_timeout, retrieve
 from frontline._io import read_vector
 from frontline._messages import quote
 from frontline._units import (
@@ -216,6 +216,7 @@ def fetch_boundary_file(
         As :func:`fetch_boundaries`.
     """
     entry = _boundary_set(name)
+    check_timeout(timeout)
     root = cache_location(cache_dir)
     if folder is None:
         return _fetch_boundary_file(entry, root / "boundaries", timeout)
@@ -317,6 +318,7 @@ def fetch_boundaries(
         If the file differs from the registered sha256.
     """
     entry = _boundary_set(name)
+    check_timeout(timeout)
     if clip is not None and clip not in get_args(Clip):
         raise OptionError(f"unknown clip {clip!r}; expected one of {get_args(Clip)}")
     if not entry.territorial_sea and clip not in (None, "none"):

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import pandas as pd
 
+from frontline import _validate
 from frontline.errors import OptionError
 from frontline.regions import group_label, resolve_regions
 from frontline.report import control_table
@@ -88,6 +89,18 @@ class Claim:
     hi: float
     value: float | None = None
     rel: float | None = None
+
+    def __post_init__(self) -> None:
+        lo = _validate.number(self.lo, "a claim's lo")
+        hi = _validate.number(self.hi, "a claim's hi")
+        if lo > hi:
+            raise OptionError(
+                f"a claim needs lo <= hi, got lo={self.lo!r}, hi={self.hi!r}; swap them"
+            )
+        if self.value is not None:
+            _validate.number(self.value, "a claim's value")
+        if self.rel is not None:
+            _validate.number(self.rel, "a claim's rel", low=0, high=1, high_open=True)
 
     @classmethod
     def between(cls, lo: float, hi: float) -> Claim:
@@ -409,7 +422,8 @@ held_km2, area_km2 : claim, optional
     Raises
     ------
     OptionError
-        If no claim is given or one cannot be read.
+        If no claim is given, one cannot be read or cannot be met (a negative
+        figure, a share over 100 %), or ``tolerance`` is not in ``[0, 1)``.
     RegionNotFoundError
         For an unknown region.
 
@@ -430,8 +444,11 @@ held_km2, area_km2 : claim, optional
         "held_km2": held_km2,
         "area_km2": area_km2,
     }
+    _validate.number(
+        tolerance, "tolerance", low=0, high=1, high_open=True, example="0.05"
+    )
     claims = {
-        q: Claim.parse(spec, tolerance=tolerance)
+        q: _plausible(q, Claim.parse(spec, tolerance=tolerance))
         for q, spec in given.items()
         if spec is not None
     }
@@ -505,6 +522,18 @@ def _subject(
         sums[f"{what}_pct"] = 100 * sums[f"{what}_km2"] / sums["area_km2"]
     label = ", ".join(str(n) for n in part["name"])
     return sums, "+".join(ids), label
+
+
+def _plausible(quantity: str, claim: Claim) -> Claim:
+    """Refuse a claim no measurement can meet: a negative area, a share over 100 %."""
+    top = 100.0 if quantity.endswith("_pct") else math.inf
+    if claim.lo < 0 or claim.hi > top:
+        unit = "a share between 0 and 100 (%)" if top == 100 else "a non-negative km²"
+        raise OptionError(
+            f"{quantity}={claim.text(quantity.rsplit('_', 1)[1])} cannot be met: "
+            f"expected {unit}; check the claim's sign and unit"
+        )
+    return claim
 
 
 def _finite(value: Any) -> float:

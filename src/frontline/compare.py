@@ -43,6 +43,8 @@ import pandas as pd
 
 import shapely
 
+from frontline import _validate
+from frontline._messages import quote
 from frontline._water import basis_units, check_basis
 from frontline.areas import _km2, _overlay_km2
 from frontline.boundaries import check_boundaries
@@ -155,6 +157,8 @@ def compare_sources(
 
     Raises
     ------
+    ArgumentTypeError
+        If ``layers`` is not a mapping (a list, a single layer …).
     OptionError
         For fewer than two layers, an unknown ``basis``, or ``water``
         without ``basis="land"``.
@@ -186,10 +190,11 @@ def compare_sources(
     True
     """
     check_basis(basis, water)
+    _validate.mapping(layers, "layers", example="{'DeepState': layer, 'ISW': other}")
     if len(layers) < 2:
         raise OptionError(
             f"compare_sources needs at least two layers, got {len(layers)} "
-            f"({list(layers)}); pass {{'name': layer, ...}} for each source"
+            f"({quote(list(layers))}); pass {{'name': layer, ...}} for each source"
         )
     named = {str(name): as_layer(layer) for name, layer in layers.items()}
     selection = resolve_regions(regions)

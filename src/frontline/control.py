@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -34,11 +35,16 @@ import numpy as np
 import pandas as pd
 
 import shapely
+from pyproj.exceptions import CRSError as ProjCRSError
+from pyproj.exceptions import ProjError
 
+from frontline import _validate
 from frontline._dates import parse_date
 from frontline._io import read_arrays, read_vector
+from frontline._messages import quote
 from frontline.areas import _km2, _polygon_parts
 from frontline.errors import (
+    ArgumentTypeError,
     CRSError,
     EmptyLayerError,
     FrontlineWarning,
@@ -259,6 +265,14 @@ def _read_layer(
     of the DeepState union archive (one MultiPolygon, no classes) are read as
     arrays: the same checks, figures and attrs, without the pandas work.
     """
+    data = _check_arguments(
+        data,
+        status=status,
+        status_column=status_column,
+        status_map=status_map,
+        source=source,
+        layer=layer,
+    )
     if status is not None and status_column is not None:
         raise OptionError(
             f"got both status={status!r} and status_column={status_column!r}; "
@@ -324,6 +338,41 @@ def _read_layer(
         out.attrs.get("date"),
     )
     return out
+
+
+def _check_arguments(
+    data: Any,
+    *,
+    status: Any,
+    status_column: Any,
+    status_map: Any,
+    source: Any,
+    layer: Any,
+) -> str | Path | gpd.GeoDataFrame:
+    """Check read_control's arguments (types, paths); return ``data`` to read."""
+    import geopandas as gpd
+
+    _validate.text(status, "status", none=True, example="occupied")
+    _validate.text(status_column, "status_column", none=True, example="status")
+    if status_map is not None:
+        _validate.mapping(status_map, "status_map", example="{'Occupied': 'occupied'}")
+    _validate.text(source, "source", example="auto")
+    if layer is not None and (
+        isinstance(layer, bool) or not isinstance(layer, (str, int))
+    ):
+        raise ArgumentTypeError(
+            f"layer must be a layer name or number, got {_validate.received(layer)}"
+        )
+    if isinstance(data, gpd.GeoDataFrame):
+        return _validate.geoframe(data, "data", what="a control layer")
+    if isinstance(data, (str, bytes, os.PathLike)):
+        checked = _validate.path(data, "the control file path")
+        return data if isinstance(data, (str, Path)) else checked
+    raise ArgumentTypeError(
+        f"expected a path or a GeoDataFrame, got {_validate.received(data)}; pass "
+        "a file path, a source URI such as 'deepstate:latest', or "
+        "geopandas.read_file(...) output"
+    )
 
 
 def _read_arrays(
@@ -411,11 +460,14 @@ def _check_crs(
             )
         log.info("%s has no CRS; reading coordinates as lon/lat (EPSG:4326)", what)
         return geoms
-    if crs.srs:
-        geographic, wgs84 = _crs_facts(crs.srs)
-    else:  # pragma: no cover - pyproj always records the definition
-        geographic = crs.is_geographic
-        wgs84 = crs.equals("EPSG:4326") or crs.equals("OGC:CRS84")
+    try:
+        if crs.srs:
+            geographic, wgs84 = _crs_facts(crs.srs)
+        else:  # pragma: no cover - pyproj always records the definition
+            geographic = crs.is_geographic
+            wgs84 = crs.equals("EPSG:4326") or crs.equals("OGC:CRS84")
+    except (ProjError, ProjCRSError) as exc:
+        raise _unusable_crs(what, crs, exc) from exc
     if geographic and not lonlat:
         raise CRSError(
             f"{what} declares the geographic CRS {crs.to_string()} but its "
@@ -428,7 +480,23 @@ def _check_crs(
     from geopandas.array import from_shapely
 
     log.info("reprojecting %s from %s to EPSG:4326", what, crs.to_string())
-    return np.asarray(from_shapely(geoms, crs=crs).to_crs("EPSG:4326"), dtype=object)
+    try:
+        lonlat = from_shapely(geoms, crs=crs).to_crs("EPSG:4326")
+    except (ProjError, ProjCRSError) as exc:
+        raise _unusable_crs(what, crs, exc) from exc
+    return np.asarray(lonlat, dtype=object)
+
+
+def _unusable_crs(what: str, crs: CRS, exc: Exception) -> CRSError:
+    """Explain a CRS PROJ cannot transform to lon/lat (another planet, a grid)."""
+    name = getattr(crs, "name", None) or crs.to_string()
+    reason = str(exc).split("(Internal Proj Error:")[-1].strip(" )")
+    return CRSError(
+        f"{what} is in the CRS {quote(name, 60)}, which cannot be transformed "
+        f"to longitude/latitude on the Earth (EPSG:4326): {quote(reason, 120)}. "
+        "Expected a CRS of the Earth: set the right one with "
+        "gdf.set_crs(..., allow_override=True)"
+    )
 
 
 def _check_extent(geoms: NDArray[np.object_], path: Path | None) -> None:

@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Final, Literal, get_args
 
 from frontline._arcgis import fetch_arcgis
 from frontline._dates import parse_date
-from frontline._http import CACHE_ENV, cache_location, fetch_file, make_folder
+from frontline._http import (
+    CACHE_ENV,
+    cache_location,
+    check_timeout,
+    fetch_file,
+    make_folder,
+)
 from frontline._io import atomic_write
 from frontline.boundaries import (
     BOUNDARY_SETS,
@@ -449,6 +455,7 @@ class _Context:
         cache_dir: str | os.PathLike[str] | None,
         timeout: float,
     ) -> _Context:
+        check_timeout(timeout)
         cache = cache_location(cache_dir)
         if folder is None:
             return cls(source, cache / "control" / source, cache, None, timeout)
