@@ -146,51 +146,63 @@ def number(
     >>> number(float("nan"), "width_km", low=0, unit="km")
     Traceback (most recent call last):
     ...
-    frontline.errors.OptionError: width_km must be a finite number of km ...
+    frontline.errors.OptionError: width_km must be a non-negative number of km ...
     """
-    kind = "a whole number" if integer else "a number"
-    unit_text = f" of {unit}" if unit else ""
+    expected = _expected(low, high, low_open, high_open, integer, unit)
     hint = f"; pass e.g. {name}={example}" if example is not None else ""
     if not is_number(value):
         quoted = " (a string: pass it without quotes)" if isinstance(value, str) else ""
         raise ArgumentTypeError(
-            f"{name} must be {kind}{unit_text}, got {received(value)}{quoted}{hint}"
+            f"{name} must be {expected}, got {received(value)}{quoted}{hint}"
         )
     number = float(value)
+    reason = f" ({why})" if why else ""
     if not math.isfinite(number):
-        span = _range_text(low, high, low_open, high_open)
         raise OptionError(
-            f"{name} must be a finite number{unit_text}{span}, got {value!r}{hint}"
+            f"{name} must be {expected} (finite), got {_given(value)}{hint}"
         )
-    if integer and number != int(number):
-        raise OptionError(f"{name} must be {kind}{unit_text}, got {value!r}{hint}")
     below = low is not None and (number <= low if low_open else number < low)
     above = high is not None and (number >= high if high_open else number > high)
-    if below or above:
-        reason = f" ({why})" if why else ""
+    if below or above or (integer and number != int(number)):
         raise OptionError(
-            f"{name} must be {_range_text(low, high, low_open, high_open).strip()}"
-            f"{unit_text}, got {_fmt(number)}{reason}{hint}"
+            f"{name} must be {expected}, got {_given(value)}{reason}{hint}"
         )
     return number
 
 
-def _range_text(
-    low: float | None, high: float | None, low_open: bool, high_open: bool
+def _given(value: Any) -> str:
+    """Show a received number as typed (``20000``, ``1e-09``, ``nan``)."""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _expected(  # noqa: PLR0917 - the parts of one phrase
+    low: float | None,
+    high: float | None,
+    low_open: bool,
+    high_open: bool,
+    integer: bool,
+    unit: str,
 ) -> str:
-    if low is not None and high is not None:
-        if not low_open and not high_open:
-            return f" between {_fmt(low)} and {_fmt(high)}"
-        lo = "greater than" if low_open else "at least"
-        hi = "less than" if high_open else "at most"
-        return f" {lo} {_fmt(low)} and {hi} {_fmt(high)}"
-    if low is not None:
-        if low == 0 and low_open:
-            return " greater than 0 (positive)"
-        return f" {'greater than' if low_open else 'at least'} {_fmt(low)}"
-    if high is not None:
-        return f" {'less than' if high_open else 'at most'} {_fmt(high)}"
-    return ""
+    """Say which numbers are expected: 'a positive number of km, at most 1,500'."""
+    noun = "a whole number" if integer else "a number"
+    of = f" of {unit}" if unit else ""
+    top = (
+        f", {'less than' if high_open else 'at most'} {_fmt(high)}"
+        if high is not None
+        else ""
+    )
+    if low is None:
+        return f"{noun}{of}{top}"
+    if low == 0:
+        sign = "positive" if low_open else "non-negative"
+        return f"a {sign} {noun.removeprefix('a ')}{of}{top}"
+    if low > 0:
+        lo = f"greater than {_fmt(low)}" if low_open else f"at least {_fmt(low)}"
+        return f"positive: {noun}{of}, {lo}{top}"
+    lo = f"greater than {_fmt(low)}" if low_open else f"at least {_fmt(low)}"
+    return f"{noun}{of}, {lo}{top}"
 
 
 def distance_km(

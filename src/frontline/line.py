@@ -44,6 +44,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from frontline import _validate
+from frontline._messages import quote
 from frontline._units import ukraine_outline
 from frontline.areas import _overlay_km2, area_km2
 from frontline.boundaries import check_boundaries
@@ -178,7 +180,8 @@ def front_line(
     Raises
     ------
     OptionError
-        For a negative ``tolerance_km`` or ``river_km``.
+        For a ``tolerance_km`` outside 0-100 km or a ``river_km`` outside
+        0-1,500 km (no two points of Ukraine are farther apart).
 
     See Also
     --------
@@ -353,7 +356,8 @@ def line_change(
     EmptyLayerError
         If either layer has no front line.
     OptionError
-        For a non-positive ``spacing_km``.
+        For a ``spacing_km`` outside 0.01-1,500 km (finer than the 250 m the
+        lines are traced at, or longer than Ukraine).
 
     Examples
     --------
@@ -364,8 +368,17 @@ def line_change(
     >>> round(float(change.max_displacement_km.max()), 6)
     0.0
     """
-    if not spacing_km > 0:
-        raise OptionError(f"spacing_km must be positive, got {spacing_km!r}")
+    _validate.number(
+        spacing_km,
+        "spacing_km",
+        low=_validate.MIN_SPACING_KM,
+        high=_validate.MAX_DISTANCE_KM,
+        unit="km",
+        why="lines are traced every 250 m; no two points of Ukraine are farther "
+        "apart than about 1,400 km",
+        example="0.5",
+    )
+    _check_km("tolerance_km", tolerance_km)
     lines = [
         _line_of(x, tolerance_km, include_river, boundaries) for x in (before, after)
     ]
@@ -476,8 +489,8 @@ def distance_bands(
     Raises
     ------
     OptionError
-        For an unknown ``side`` or edges that are not increasing and
-        non-negative.
+        For an unknown ``side`` or edges that are not increasing,
+        non-negative distances up to 1,500 km.
 
     Notes
     -----
@@ -495,16 +508,19 @@ def distance_bands(
     """
     if side not in get_args(Side):
         raise OptionError(f"unknown side {side!r}; expected one of {get_args(Side)}")
-    edges = [float(e) for e in edges_km]
-    if (
-        len(edges) < 2
-        or edges[0] < 0
-        or any(b <= a for a, b in itertools.pairwise(edges))
-    ):
+    example = "(0, 10, 40, 80)"
+    edges = [
+        _validate.distance_km(e, "each of edges_km", example=example)
+        for e in _validate.sequence(
+            edges_km, "edges_km", what="distances in km", example=example
+        )
+    ]
+    if len(edges) < 2 or any(b <= a for a, b in itertools.pairwise(edges)):
         raise OptionError(
             f"edges_km must be at least two increasing, non-negative distances such "
-            f"as (0, 10, 40, 80); got {tuple(edges_km)!r}"
+            f"as {example}; got {quote(tuple(edges_km))}"
         )
+    _check_km("tolerance_km", tolerance_km)
     layer = as_layer(control)
     line = front_line(
         layer,
@@ -598,8 +614,11 @@ def distance_bands(
 
 
 def _check_km(name: str, value: float) -> None:
-    if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-        raise OptionError(f"{name} must be a non-negative number of km, got {value!r}")
+    """Check the line's distances: ``tolerance_km`` (≤ 100 km), ``river_km``."""
+    if name == "tolerance_km":
+        _validate.distance_km(value, name, high=_validate.MAX_TOLERANCE_KM, example="3")
+    else:
+        _validate.distance_km(value, name, example="10")
 
 
 def _check_line(line: Any) -> None:

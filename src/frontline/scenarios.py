@@ -39,6 +39,7 @@ import pandas as pd
 
 import shapely
 
+from frontline import _validate
 from frontline._table import FrontlineTable
 from frontline._water import basis_units, check_basis
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
@@ -252,7 +253,8 @@ def buffer_zone(
     Raises
     ------
     OptionError
-        For an unknown ``side`` or a width that is not positive.
+        For an unknown ``side``, or a width that is not a positive number of
+        km up to 1,500 (no two points of Ukraine are farther apart).
 
     Notes
     -----
@@ -271,10 +273,7 @@ def buffer_zone(
         raise OptionError(
             f"unknown side {side!r}; expected one of {get_args(BufferSide)}"
         )
-    if not (
-        isinstance(width_km, (int, float)) and np.isfinite(width_km) and width_km > 0
-    ):
-        raise OptionError(f"width_km must be a positive number, got {width_km!r}")
+    _validate.distance_km(width_km, "width_km", positive=True, example="15")
     layer = _prepare(control)
     line = front_line(
         layer,
