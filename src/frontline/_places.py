@@ -422,7 +422,9 @@ def find_settlement(
         ):
             return _as_row(int(hit[0]))
         raise SettlementNotFoundError(
-            f"no populated place with geonameid {name}{where} in the gazetteer"
+            f"no populated place with geonameid {name}{where} in the gazetteer; "
+            "check the id on geonames.org, or search by name "
+            "(frontline.find_settlement('Bakhmut'))"
         )
     if not isinstance(name, str) or not normalise_name(name):
         raise SettlementNotFoundError(

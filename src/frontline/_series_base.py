@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, get_args
 import numpy as np
 import pandas as pd
 
+from frontline import _validate
 from frontline.errors import (
     FrontlineWarning,
     OptionError,
@@ -177,6 +178,8 @@ def too_few_periods(freq: str, n_items: int, dates: list[dt.date]) -> OptionErro
 
 
 def check_series(series: pd.DataFrame) -> pd.DataFrame:
+    """Check a table from :func:`frontline.timeseries`; return a copy with dates."""
+    _validate.frame(series, "series", what="a table from frontline.timeseries")
     missing = [
         c for c in ("date", "region_id", "status", "area_km2") if c not in series
     ]

@@ -19,6 +19,8 @@ import pandas as pd
 
 import shapely
 
+from frontline import _validate
+from frontline._messages import quote
 from frontline._series_base import RUSSIAN_HELD_STATUS
 from frontline.control import _read_layer, as_layer, is_normalised
 from frontline.errors import (
@@ -131,9 +133,9 @@ def _expand_one(item: Any) -> list[Any]:
             f"expected a path or a control layer (GeoDataFrame), got "
             f"{type(item).__name__} {item!r:.80}"
         )
-    if isinstance(item, str) and is_source_uri(item) and not Path(item).exists():
+    path = _validate.path(item, "snapshot")
+    if isinstance(item, str) and is_source_uri(item) and not path.exists():
         return [Path(p) for p in source_paths(item)]
-    path = Path(item)
     if path.is_dir() and path.suffix.lower() != ".gdb":
         files = sorted(
             p
@@ -145,7 +147,7 @@ def _expand_one(item: Any) -> list[Any]:
         )
         if not files:
             raise InputFileNotFoundError(
-                f"folder {str(path)!r} holds no control file (looked for "
+                f"folder {quote(str(path))} holds no control file (looked for "
                 f"{', '.join(_SUFFIXES)})"
             )
         return files
@@ -155,11 +157,14 @@ def _expand_one(item: Any) -> list[Any]:
         matches = sorted(Path(p) for p in glob.glob(str(item)))
         files = [p for p in matches if p.is_file()]
         if not files:
-            raise InputFileNotFoundError(f"glob {str(item)!r} matches no file")
+            raise InputFileNotFoundError(
+                f"glob {quote(str(item))} matches no file; check the pattern and "
+                f"the current directory ({quote(str(Path.cwd()), 60)})"
+            )
         return files
     raise InputFileNotFoundError(
-        f"snapshot {str(item)!r} does not exist; check the path (current "
-        f"directory: {Path.cwd()})"
+        f"snapshot {quote(str(item))} does not exist; check the path (current "
+        f"directory: {quote(str(Path.cwd()), 60)})"
     )
 
 

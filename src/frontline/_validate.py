@@ -365,11 +365,11 @@ def path(
     >>> path("maps/a.png", "path", role="output").name
     'a.png'
     """
-    if isinstance(value, bytes):
-        value = os.fsdecode(value)
     if not isinstance(value, (str, os.PathLike)):
+        fix = "; decode it with os.fsdecode(...)" if isinstance(value, bytes) else ""
         raise ArgumentTypeError(
-            f"{name} must be a file path (str or pathlib.Path), got {received(value)}"
+            f"{name} must be a file path (str or pathlib.Path), got "
+            f"{received(value)}{fix}"
         )
     text_path = os.fspath(value)
     if not isinstance(text_path, str):
@@ -400,7 +400,7 @@ def path(
             "system allows; use a shorter path"
         )
     if not text_path:
-        raise error(f"{name} is an empty string; give a file path")
+        raise error(f"{name} is '' (an empty string); give a file path")
     return Path(text_path)
 
 

@@ -14,11 +14,13 @@ import pandas as pd
 
 import shapely
 
+from frontline import _validate
 from frontline._places import (
     gazetteer_attrs,
     population_text,
     select_places,
 )
+from frontline.areas import _as_array
 from frontline.errors import (
     CRSError,
     OptionError,
@@ -188,6 +190,7 @@ def _area_geometries(
     import geopandas as gpd
 
     if isinstance(areas, gpd.GeoDataFrame):
+        _validate.geoframe(areas, "areas", what="polygons to count places in")
         if by is not None and by not in areas.columns:
             raise OptionError(
                 f"column {by!r} not found in areas; it has {list(areas.columns)}"
@@ -204,7 +207,7 @@ def _area_geometries(
     elif isinstance(areas, shapely.Geometry):
         return np.array([areas], dtype=object), [0], "area"
     else:
-        geoms = np.asarray(list(areas), dtype=object)
+        geoms = _as_array(areas)  # refuses what is not geometries
         return geoms, list(range(len(geoms))), "area"
     if series.crs is None or not series.crs.equals("EPSG:4326"):
         raise CRSError(

@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from frontline import _validate
 from frontline._dates import parse_date
+from frontline._messages import quote
 from frontline._places import (
     ATTRIBUTION,
     DOMINANCE,
@@ -300,9 +302,15 @@ def _series(
     if isinstance(layers, (str, Path)):
         raise OptionError(
             "expected several control layers (a list of paths or GeoDataFrames, "
-            f"or a mapping date -> layer), got the single path {str(layers)!r}"
+            f"or a mapping date -> layer), got the single path {quote(str(layers))}"
         )
-    return [(None, v) for v in layers]
+    items = _validate.sequence(
+        layers,
+        "layers",
+        what="control layers (paths or GeoDataFrames), or a mapping date -> layer",
+        example="[before, after]",
+    )
+    return [(None, v) for v in items]
 
 
 def settlements_change_dates(

@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from shapely.ops import polylabel
 
+from frontline import _validate
 from frontline._units import ukraine_outline
 from frontline.boundaries import check_boundaries
 from frontline.errors import OptionError
@@ -149,6 +150,7 @@ def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
 
 
 def require_columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    _validate.frame(table, "the table", what=what)
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise OptionError(

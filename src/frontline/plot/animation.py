@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from frontline import _validate
 from frontline._io import atomic_path
 from frontline.control import as_layer
 from frontline.errors import OptionError
@@ -70,10 +71,18 @@ def animate(
     ImportError
         If no writer for the format is installed (pillow for GIF, ffmpeg for
         MP4); the message says how to install one.
+    ArgumentTypeError
+        If ``layers`` is not a list of layers, ``path`` not a path, or
+        ``dpi``/``figsize`` not numbers.
     """
     import matplotlib.pyplot as plt
     from matplotlib import animation
 
+    layers = _validate.sequence(
+        layers, "layers", what="control layers", example="[layer_a, layer_b]"
+    )
+    path = _validate.path(path, "path", role="output")
+    _check_frame(dpi, figsize)
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in {".gif", ".mp4"}:
@@ -109,6 +118,31 @@ def animate(
         plt.close(fig)
     log.info("wrote %s (%d frames)", target, len(frames))
     return target
+
+
+#: The most pixels a frame may have (about 10,000 × 10,000).
+MAX_FRAME_PIXELS = 100_000_000
+
+
+def _check_frame(dpi: Any, figsize: Any) -> None:
+    """Check the frame's resolution and size: a frame must fit in memory."""
+    _validate.number(dpi, "dpi", low=1, integer=True, example="100")
+    size = _validate.sequence(
+        figsize, "figsize", what="two numbers", example="(9, 7.5)"
+    )
+    if len(size) != 2:
+        raise OptionError(f"figsize must be (width, height) in inches, got {size!r}")
+    width, height = (
+        _validate.number(v, "figsize", low=0, low_open=True, unit="inches")
+        for v in size
+    )
+    pixels = width * height * float(dpi) ** 2
+    if pixels > MAX_FRAME_PIXELS:
+        raise OptionError(
+            f"a frame of {width:g}×{height:g} inches at dpi={dpi} would have "
+            f"{pixels:,.0f} pixels, more than {MAX_FRAME_PIXELS:,}; lower dpi (or "
+            "figsize)"
+        )
 
 
 def _writer(suffix: str, fps: int) -> Any:

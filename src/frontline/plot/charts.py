@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import numpy as np
 import pandas as pd
 
+from frontline import _validate
 from frontline.errors import OptionError
 from frontline.plot._caption import (
     CaptionMode,
@@ -116,6 +117,7 @@ def plot_shares(  # noqa: PLR0912, PLR0915 - one chart, many parts
     """
     from matplotlib.patches import Patch
 
+    _validate.number(decimals, "decimals", low=0, high=6, integer=True, example="1")
     need = ["region_id", "name", "occupied_pct", "contested_pct", "held_pct"]
     require_columns(table, need, "a report table from frontline.control_table")
     mode = caption_mode(caption)

@@ -22,6 +22,7 @@ import numpy as np
 
 import shapely
 
+from frontline import _validate
 from frontline.areas import _overlay_km2, area_km2
 from frontline.control import as_layer
 from frontline.errors import OptionError
@@ -281,6 +282,7 @@ def plot_map(
     ...        if t.get_gid() == "region_label")
     ['Donetsk', 'Kherson', 'Luhansk', 'Zaporizhzhia']
     """
+    _validate.number(decimals, "decimals", low=0, high=6, integer=True, example="1")
     for name, loc in (("legend_loc", legend_loc), ("inset_loc", inset_loc)):
         if loc != "auto" and loc not in get_args(Corner):
             raise OptionError(
