@@ -154,8 +154,9 @@ def _as_array(geometry: Any) -> NDArray[np.object_]:
         raise ArgumentTypeError(f"{_EXPECTED}, got {_validate.received(geometry)}")
     items = list(geometry)
     geoms = np.empty(len(items), dtype=object)
-    geoms[:] = [None if isinstance(g, float) and np.isnan(g) else g for g in items]
-    known = shapely.is_geometry(geoms) | np.equal(geoms, None)
+    items = [None if isinstance(g, float) and np.isnan(g) else g for g in items]
+    geoms[:] = items
+    known = shapely.is_geometry(geoms) | np.array([g is None for g in items], bool)
     if not known.all():
         first = geoms[np.flatnonzero(~known)[0]]
         raise ArgumentTypeError(
