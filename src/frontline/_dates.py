@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from frontline._messages import quote
 from frontline.errors import OptionError
 
 __all__ = ["parse_date"]
@@ -32,5 +33,5 @@ def parse_date(value: Any) -> dt.date:
         return dt.datetime.fromisoformat(str(value).strip()).date()
     except ValueError as exc:
         raise OptionError(
-            f"cannot read date {value!r}; expected an ISO date such as 2024-11-20"
+            f"cannot read date {quote(value)}; expected an ISO date such as 2024-11-20"
         ) from exc

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from frontline._messages import quote
 from frontline.errors import UnknownStatusError
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ def check_status(value: str) -> str:
     if key in _SYNONYMS:
         return _SYNONYMS[key]
     raise UnknownStatusError(
-        f"unknown status {value!r}; expected one of {', '.join(STATUSES)}"
+        f"unknown status {quote(value)}; expected one of {', '.join(STATUSES)}"
     )
 
 

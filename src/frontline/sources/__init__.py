@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from frontline._messages import quote
 from frontline.errors import OptionError
 from frontline.sources._base import DROP, DocumentReader, SourceAdapter
 from frontline.sources.deepstate import DeepStateRawAdapter, DeepStateUnionAdapter
@@ -70,7 +71,8 @@ def pick_adapter(
         return next(a for a in ADAPTERS.values() if a.sniff(path, raw))
     if source not in ADAPTERS:
         raise OptionError(
-            f"unknown source {source!r}; expected 'auto' or one of {list(ADAPTERS)}"
+            f"unknown source {quote(source)}; expected 'auto' or one of "
+            f"{list(ADAPTERS)}"
         )
     return ADAPTERS[source]
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from frontline._messages import quote
 from frontline.errors import FrontlineWarning, OptionError
 from frontline.status import classify
 
@@ -51,7 +52,7 @@ class GenericAdapter:
         elif status_column is not None:
             if status_column not in out.columns:
                 raise OptionError(
-                    f"status_column {status_column!r} is not in the layer; its "
+                    f"status_column {quote(status_column)} is not in the layer; its "
                     f"columns are {[c for c in out.columns if c != out.geometry.name]}"
                 )
             out["status"] = classify(out[status_column], status_map, status_column)
