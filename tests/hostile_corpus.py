@@ -2903,6 +2903,7 @@ def family_cli() -> None:
             stdout_closed=True,
             mentions=("stdout", "output"),
         )
+    more_cli_cases(fam)
 
 
 def _buffer(width: float) -> Any:
@@ -3806,6 +3807,7 @@ def family_boundaries() -> None:
             lambda v=value: v,
             mentions=(type(value).__name__,),
         )
+    more_boundary_cases(fam)
 
 
 class _Odd:
@@ -4514,6 +4516,7 @@ def family_types() -> None:  # noqa: PLR0912 - one table of calls
         unprivileged=root,
         mentions=("box.geojson",),
     )
+    more_type_cases(fam)
 
 
 def _fn(name: str) -> Any:
@@ -4669,6 +4672,266 @@ def _frame(kind: Any) -> Any:
 
 def _named_units() -> Any:
     return gdf(name=["Donetsk"])
+
+
+# ---------------------------------------------------------------------------
+# Round 2, API side: more cases found while fixing F05, F08 and F09
+
+
+def _newer_directory(tmp: Path) -> Inputs:
+    """A control file and, at the map's output, a folder newer than it."""
+    inputs = one("box.geojson", box_fc())(tmp)
+    out = tmp / "map.png"
+    out.mkdir()
+    later = time.time() + 3600
+    os.utime(out, (later, later))
+    return {**inputs, "out": str(out)}
+
+
+def more_cli_cases(fam: str) -> None:
+    cli_case(
+        "cli-map-output-is-a-newer-directory",
+        fam,
+        lambda i: ["map", i["control"], "-o", i["out"]],
+        build=_newer_directory,
+        slow=True,
+        mentions=("map.png", "directory"),
+        note="a folder at -o is not an up-to-date map",
+    )
+    cli_case(
+        "cli-sample-with-source",
+        fam,
+        lambda i: ["report", "--source", "nzz"],
+        mentions=("--source",),
+        note="the sample has no source adapter; --source was ignored",
+    )
+    for key, call, mentions in (
+        ("buffer-zone-width-1500.5", lambda: _buffer(1500.5), ("1500.5", "width")),
+        (
+            "front-line-tolerance-101",
+            lambda: _call("front_line", box_layer(), tolerance_km=101),
+            ("101", "tolerance_km"),
+        ),
+        (
+            "front-line-river-1e9",
+            lambda: _call("front_line", box_layer(), river_km=1e9),
+            ("1e+09", "1000000000", "river_km"),
+        ),
+        (
+            "line-change-spacing-1mm",
+            lambda: _line_change(spacing_km=1e-6),
+            ("1e-06", "spacing_km"),
+        ),
+        (
+            "line-change-spacing-bool",
+            lambda: _line_change(spacing_km=True),
+            ("bool", "True", "spacing_km"),
+        ),
+        (
+            "distance-bands-edge-2000",
+            lambda: _call("distance_bands", box_layer(), edges_km=[0, 2000]),
+            ("2000", "edges_km"),
+        ),
+    ):
+        lib_case(f"lib-{key}", fam, lambda i, c=call: c(), mentions=mentions)
+
+
+def _four_with(**geometries: Any) -> Any:
+    """The embedded four units with some geometries replaced (UA_14=...)."""
+    import frontline as fl
+
+    units = fl.load_regions("four")
+    geoms = list(units.geometry)
+    for key, geom in geometries.items():
+        geoms[list(units.region_id).index(key.replace("_", "-"))] = geom
+    return units.set_geometry(
+        __import__("geopandas").GeoSeries(geoms, crs=units.crs), crs=units.crs
+    )
+
+
+def more_boundary_cases(fam: str) -> None:
+    import shapely
+
+    def donetsk() -> Any:
+        import frontline as fl
+
+        return fl.load_regions("UA-14").geometry.iloc[0]
+
+    def case(
+        key: str,
+        make: Callable[[], Any],
+        expect: tuple[str, ...] | str = "error",
+        regions: str = "four",
+        **extra: Any,
+    ) -> None:
+        lib_case(
+            f"bounds-gdf-{key}",
+            fam,
+            lambda i: _table_kw(box_layer(), regions, boundaries=make()),
+            expect,
+            **extra,
+        )
+
+    case(
+        "bowtie-unit-repaired",
+        lambda: _four_with(
+            UA_14=shapely.Polygon([(37, 47), (38, 48), (38, 47), (37, 48), (37, 47)])
+        ),
+        ("warn",),
+        warn_match="UA-14",
+    )
+    case(
+        "unit-collection-with-a-line",
+        lambda: _four_with(
+            UA_14=shapely.GeometryCollection(
+                [donetsk(), shapely.LineString([(37, 47), (38, 48)])]
+            )
+        ),
+        ("ok",),
+        figures=(occupied(BOX_FOUR),),
+    )
+    case(
+        "null-unit-not-selected",
+        lambda: _four_with(UA_09=None),
+        ("ok",),
+        regions="Donetsk",
+        figures=(occupied(7703.4135, region="UA-14"),),
+    )
+    case(
+        "nan-in-a-unit-not-selected",
+        lambda: _four_with(
+            UA_65=shapely.Polygon([(33, 46), (34, 46), (NAN, 47), (33, 46)])
+        ),
+        regions="Donetsk",
+        mentions=("UA-65", "Kherson"),
+    )
+    case(
+        "sevastopol-the-size-of-crimea",
+        _crimea_as_sevastopol,
+        regions="UA-40",
+        mentions=("UA-40", "Sevastopol"),
+    )
+    case(
+        "duplicate-columns",
+        lambda: _duplicated_columns(_four_with()),
+        mentions=("region_id", "name", "column"),
+    )
+    case(
+        "no-geometry-column",
+        lambda: __import__("geopandas").GeoDataFrame({"region_id": list(FOUR_IDS)}),
+        mentions=("geometry",),
+    )
+    lib_case(
+        "bounds-from-geodataframe-mars-crs",
+        fam,
+        lambda i: _call(
+            "from_geodataframe",
+            _four_with().set_crs("IAU_2015:49900", allow_override=True),
+        ),
+        error="CRSError",
+        mentions=("Mars", "IAU"),
+    )
+
+
+def _crimea_as_sevastopol() -> Any:
+    import frontline as fl
+
+    units = fl.load_regions(["UA-43", "UA-40"])
+    crimea = units.geometry.iloc[0]
+    return units.set_geometry(
+        __import__("geopandas").GeoSeries([crimea, crimea], crs=units.crs),
+        crs=units.crs,
+    )
+
+
+def _duplicated_columns(units: Any) -> Any:
+    import pandas as pd
+
+    import geopandas as gpd
+
+    data = pd.DataFrame(units.drop(columns="geometry"))
+    data = pd.concat([data, data[["name"]]], axis=1)
+    data["geometry"] = units.geometry.values
+    return gpd.GeoDataFrame(data, geometry="geometry", crs=units.crs)
+
+
+def more_type_cases(fam: str) -> None:
+    def arg(
+        label: str, call: Callable[[], Any], mentions: tuple[str, ...], **kw: Any
+    ) -> None:
+        lib_case(f"type-{label}", fam, lambda i: call(), mentions=mentions, **kw)
+
+    arg("Claim-between-strings", lambda: _fn("Claim").between("a", 1), ("'a'", "str"))
+    for quantity, value in (("occupied_pct", 150), ("held_km2", -1)):
+        arg(
+            f"check_claim-{quantity}-{value}",
+            lambda q=quantity, v=value: _call("check_claim", box_layer(), **{q: v}),
+            (quantity, str(value)),
+        )
+    arg(
+        "animate-dpi-100000",
+        lambda: _plot(_fn("animate"), [box_layer()], "never.gif", dpi=100_000),
+        ("dpi", "pixels"),
+    )
+    arg(
+        "animate-figsize-string",
+        lambda: _plot(_fn("animate"), [box_layer()], "never.gif", figsize="big"),
+        ("figsize", "'big'"),
+    )
+    arg(
+        "animate-path-300-bytes",
+        lambda: _plot(_fn("animate"), [box_layer()], "a" * 300 + ".gif"),
+        ("aaaaaaaa",),
+    )
+    lib_case(
+        "type-area_km2-list-with-missing",
+        fam,
+        lambda i: _area([None, NAN, _box()]),
+        "ok",
+        check=lambda v: (
+            None
+            if list(v[:2]) == [0.0, 0.0] and abs(v[2] - BOX_TOTAL) < 0.5
+            else f"areas {list(v)!r}"
+        ),
+    )
+    arg(
+        "area_km2-geodataframe-no-geometry",
+        lambda: _area(__import__("geopandas").GeoDataFrame({"a": [1]})),
+        ("geometry",),
+    )
+    for label, value in (("zero", 0), ("bool", True)):
+        arg(
+            f"fetch_control-timeout-{label}",
+            lambda v=value: _with_option("fetch_control", "timeout", v),
+            ("timeout", repr(value)),
+        )
+    for label, value in (("bytes", b"four"), ("list-of-ints", [14, 9])):
+        arg(
+            f"resolve_regions-{label}",
+            lambda v=value: _call("resolve_regions", v),
+            ("regions", *_mention(value)),
+        )
+    arg(
+        "compare_sources-layers-tuple",
+        lambda: _compare(("LAYER", "LAYER")),
+        ("tuple", "layers"),
+    )
+    arg(
+        "population_in-areas-dataframe",
+        lambda: _call("population_in", __import__("pandas").DataFrame({"a": [1]})),
+        ("DataFrame",),
+    )
+    arg("read_boundaries-path-empty", lambda: _call("read_boundaries", ""), ("''",))
+    arg(
+        "read_boundaries-name-300-bytes",
+        lambda: _call("read_boundaries", "b" * 300 + ".geojson"),
+        ("bbbbbbbb",),
+    )
+    arg(
+        "read_control-status_map-list-of-pairs",
+        lambda: _table(gdf(status=["occupied"]), status_map=[("occupied", "occupied")]),
+        ("list", "status_map"),
+    )
 
 
 def _tiny_boxes(n: int, size: float = 0.001) -> dict[str, Any]:

@@ -150,7 +150,7 @@ def _show_warning(  # noqa: PLR0917 - the warnings.showwarning signature
     file: Any = None,
     line: str | None = None,
 ) -> None:
-    print(f"frontline: warning: {message}", file=sys.stderr)
+    print(f"frontline: warning: {one_line(str(message))}", file=sys.stderr)
 
 
 def _show_versions() -> None:

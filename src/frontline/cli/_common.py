@@ -87,10 +87,10 @@ def read_layer(args: argparse.Namespace, path: str | None) -> gpd.GeoDataFrame:
     from frontline.sample import load_sample
 
     if path is None:
-        if args.status or args.status_column or args.date:
+        if args.status or args.status_column or args.date or args.source != "auto":
             raise OptionError(
-                "--status, --status-column and --date apply to a CONTROL file; "
-                "give one, or drop them to use the embedded sample"
+                "--status, --status-column, --date and --source apply to a CONTROL "
+                "file; give one, or drop them to use the embedded sample"
             )
         print(
             "frontline: no CONTROL given; using the embedded ILLUSTRATIVE sample "

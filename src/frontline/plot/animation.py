@@ -140,8 +140,8 @@ def _check_frame(dpi: Any, figsize: Any) -> None:
     if pixels > MAX_FRAME_PIXELS:
         raise OptionError(
             f"a frame of {width:g}×{height:g} inches at dpi={dpi} would have "
-            f"{pixels:,.0f} pixels, more than {MAX_FRAME_PIXELS:,}; lower dpi (or "
-            "figsize)"
+            f"{pixels:,.0f} pixels, more than {MAX_FRAME_PIXELS:,}; use a smaller "
+            "dpi (or figsize)"
         )
 
 
