@@ -113,7 +113,7 @@ def cache_location(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     '/tmp/fl-cache'
     """
     if cache_dir is not None:
-        return Path(cache_dir).expanduser()
+        return _validate.path(cache_dir, "cache_dir", role="folder").expanduser()
     env = os.environ.get(CACHE_ENV, "").strip()
     if env:
         return Path(env).expanduser()
@@ -527,10 +527,9 @@ class _Downloader:
             ) from exc
         except requests.ConnectionError as exc:
             raise DownloadError(
-                f"cannot connect to {host} to download {quote(url, 100)} "
-                f"({_short(exc)}); are you offline? Check the connection; files "
-                f"already in the cache are used without one (cache: "
-                f"{quote(str(cache_location()), 60)})",
+                f"cannot connect to {host} to download {quote(url, 80)} "
+                f"({_short(exc, 80)}); are you offline? Check the connection; files "
+                "already in the cache are used without one",
                 url=url,
             ) from exc
         except requests.RequestException as exc:
@@ -640,9 +639,24 @@ def _chunks(
         yield chunk
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text if len(text) <= 120 else text[:119] + "…"
+def _short(exc: BaseException, limit: int = 100) -> str:
+    """Return the innermost reason of a requests/urllib3 error, on one line.
+
+    ``HTTPSConnectionPool(...): Max retries exceeded ... (Caused by
+    NewConnectionError(...))`` becomes ``Failed to establish a new
+    connection: [Errno -2] Name or service not known``.
+    """
+    reason: BaseException = exc
+    for _ in range(6):
+        inner = getattr(reason, "reason", None)
+        if not isinstance(inner, BaseException) and reason.args:
+            inner = reason.args[0]
+        if not isinstance(inner, BaseException) or inner is reason:
+            break
+        reason = inner
+    text = str(reason).splitlines()[0] if str(reason) else type(reason).__name__
+    text = re.sub(r"^(<[^>]*>|\w+\([^)]*\)): ", "", text)  # the connection's repr
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_timeout(timeout: object) -> float:

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod, Transformer
 
+from frontline import _validate
 from frontline._names import normalise_name
 from frontline.errors import (
     AmbiguousSettlementError,
@@ -488,6 +489,7 @@ def select_places(
         return load_settlements(
             regions, min_population=min_population, include_parts=include_parts
         )
+    _validate.geoframe(settlements, "settlements", what="places from load_settlements")
     missing = [c for c in ("name", "region_id", "population") if c not in settlements]
     if missing:
         raise OptionError(

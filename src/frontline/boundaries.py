@@ -172,6 +172,7 @@ BOUNDARY_SETS: dict[str, BoundarySet] = {
 
 
 def _boundary_set(name: str) -> BoundarySet:
+    _validate.text(name, "name", example="minregion-2020")
     if name not in BOUNDARY_SETS:
         raise RegionNotFoundError(
             f"unknown boundary set {name!r}; choose one of {list(BOUNDARY_SETS)}, or "

@@ -28,6 +28,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, get_args
 
+from frontline import _validate
 from frontline._arcgis import fetch_arcgis
 from frontline._dates import parse_date
 from frontline._http import (
@@ -388,6 +389,7 @@ def fetch_map(
 
 
 def _check_source(source: str) -> str:
+    _validate.text(source, "source", example="deepstate-union")
     if source not in SOURCES:
         hint = ""
         if source in BOUNDARY_SETS:
@@ -459,7 +461,8 @@ class _Context:
         cache = cache_location(cache_dir)
         if folder is None:
             return cls(source, cache / "control" / source, cache, None, timeout)
-        target = make_folder(Path(folder).expanduser(), "output")
+        folder = _validate.path(folder, "folder", role="folder")
+        target = make_folder(folder.expanduser(), "output")
         return cls(source, target, cache, cache / "locks", timeout)
 
     @property

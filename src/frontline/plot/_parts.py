@@ -16,9 +16,10 @@ import shapely
 from shapely.ops import polylabel
 
 from frontline import _validate
+from frontline._messages import quote
 from frontline._units import ukraine_outline
 from frontline.boundaries import check_boundaries
-from frontline.errors import OptionError
+from frontline.errors import ArgumentTypeError, OptionError
 from frontline.line import front_line
 from frontline.plot._style import (
     CONTEXT_EDGE,
@@ -141,12 +142,44 @@ def renderer_of(fig: Any) -> Any:
 
 
 def new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """Return ``ax``, or the axes of a new figure of ``figsize`` inches (checked)."""
+    from matplotlib.axes import Axes
+
     if ax is not None:
+        if not isinstance(ax, Axes):
+            raise ArgumentTypeError(
+                f"ax must be a matplotlib Axes (or None for a new figure), got "
+                f"{_validate.received(ax)}; pass e.g. fig.add_subplot()"
+            )
         return ax
+    figsize = check_figsize(figsize)
     import matplotlib.pyplot as plt
 
     fig: Figure = plt.figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+#: The largest figure side, in inches (a map of 100 inches at 200 dpi is
+#: already 20,000 pixels wide).
+MAX_FIGURE_INCHES = 100.0
+
+
+def check_figsize(figsize: Any) -> tuple[float, float]:
+    """Check a ``figsize``: two positive, finite numbers of inches, at most 100."""
+    size = _validate.sequence(
+        figsize, "figsize", what="two numbers (inches)", example="(9, 7.5)"
+    )
+    if len(size) != 2:
+        raise OptionError(
+            f"figsize must be (width, height) in inches, got {quote(size)}"
+        )
+    width, height = (
+        _validate.number(
+            v, "figsize", low=0, low_open=True, high=MAX_FIGURE_INCHES, unit="inches"
+        )
+        for v in size
+    )
+    return width, height
 
 
 def require_columns(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -348,6 +381,9 @@ def plan_corners(
     score is the overlap with ``content`` in squared degrees: a ranking of
     corners within one map, not an area.
     """
+    for name, _s, _a, loc, want in items:
+        if want:  # the legend_loc=, inset_loc= … the caller was given
+            _validate.one_of(loc, f"{name}_loc", ("auto", *get_args(Corner)))
     x0, y0, x1, y1 = extent
     dx, dy = x1 - x0, y1 - y0
     corners: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from frontline._io import atomic_path
 from frontline.control import as_layer
 from frontline.errors import OptionError
 from frontline.plot.maps import plot_map
+from frontline.regions import resolve_regions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -82,6 +83,7 @@ def animate(
         layers, "layers", what="control layers", example="[layer_a, layer_b]"
     )
     path = _validate.path(path, "path", role="output")
+    resolve_regions(regions)
     _check_frame(dpi, figsize)
     target = Path(path)
     suffix = target.suffix.lower()

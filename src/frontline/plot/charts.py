@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from frontline import _validate
+from frontline._messages import quote
 from frontline.errors import OptionError
 from frontline.plot._caption import (
     CaptionMode,
@@ -578,6 +579,9 @@ def plot_changes(  # noqa: PLR0912, PLR0915 - one chart, many parts
         ["region_id", "gained_km2", "lost_km2"],
         "a change table from frontline.changes",
     )
+    _validate.text(status, "status", example="russian_held")
+    _validate.text(period, "period", none=True, example="period")
+    _validate.text(region, "region", none=True, example="Donetsk")
     mode = caption_mode(caption)
     credit = check_credit(credit)
     if period is None:
@@ -736,6 +740,7 @@ def _period_span(table: pd.DataFrame) -> str | None:
 
 def _status_values(table: pd.DataFrame, status: str, value: str) -> pd.DataFrame:
     """Wide frame (date × region_id) of one status, or of both Russian-held ones."""
+    _validate.text(status, "status", example="russian_held")
     available = sorted(set(table.status))
     if status in available or status != "russian_held":
         statuses = [status]
@@ -756,7 +761,8 @@ def _status_values(table: pd.DataFrame, status: str, value: str) -> pd.DataFrame
 
 def _pick_regions(available: Iterable[Any], wanted: str | Iterable[str]) -> list[Any]:
     have = list(available)
-    items = [wanted] if isinstance(wanted, str) else list(wanted)
+    checked = _validate.regions(wanted)
+    items = [checked] if isinstance(checked, str) else list(checked)
     picked: list[Any] = []
     for item in items:
         if item in have:
@@ -767,8 +773,15 @@ def _pick_regions(available: Iterable[Any], wanted: str | Iterable[str]) -> list
         except KeyError:
             rid = None
         if rid is None or rid not in have:
-            raise OptionError(f"region {item!r} is not in the table; it holds {have}")
+            raise OptionError(
+                f"region {quote(item)} is not in the table; it holds {quote(have)}"
+            )
         picked.append(rid)
+    if not picked:
+        raise OptionError(
+            f"regions={quote(wanted)} selects nothing; pass region names or ids "
+            f"from the table ({quote(have)})"
+        )
     return list(dict.fromkeys(picked))
 
 

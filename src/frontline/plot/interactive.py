@@ -11,6 +11,8 @@ import numpy as np
 
 import shapely
 
+from frontline import _validate
+from frontline._messages import quote
 from frontline._units import ukraine_outline
 from frontline._webassets import (
     HOVER_CLASS,
@@ -24,6 +26,7 @@ from frontline._webassets import (
     set_title,
 )
 from frontline.control import as_layer
+from frontline.errors import ArgumentTypeError, OptionError
 from frontline.plot._caption import (
     MADE_WITH,
     CaptionMode,
@@ -147,6 +150,12 @@ def explore(  # noqa: PLR0915 - one map, many parts
             "frontline.plot.explore needs folium and mapclassify; install them "
             'with pip install "frontline[explore]" (or pip install folium mapclassify)'
         ) from exc
+    _validate.text(tiles, "tiles", example="OpenStreetMap")
+    if m is not None and not isinstance(m, folium.Map):
+        raise ArgumentTypeError(
+            f"m must be a folium.Map (or None for a new map), got "
+            f"{_validate.received(m)}"
+        )
     mode = caption_mode(caption)
     credit = check_credit(credit)
     layer = as_layer(control)
@@ -163,7 +172,14 @@ def explore(  # noqa: PLR0915 - one map, many parts
     import geopandas as gpd
 
     if m is None:
-        m = folium.Map(tiles=tiles, control_scale=True)
+        try:
+            m = folium.Map(tiles=tiles, control_scale=True)
+        except ValueError as exc:  # a name neither folium nor xyzservices knows
+            raise OptionError(
+                f"unknown tiles {quote(tiles)} ({exc}); use a name folium "
+                "knows such as 'OpenStreetMap' or 'CartoDB positron', or pass m="
+                "folium.Map(tiles=URL, attr=...)"
+            ) from exc
     labels = status_labels(layer)
     present = [s for s in DRAW_ORDER if (layer.status == s).any()]
     land = _rounded(gpd.GeoDataFrame(geometry=[_outline(boundaries)], crs="EPSG:4326"))
