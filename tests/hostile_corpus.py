@@ -4927,6 +4927,51 @@ def more_type_cases(fam: str) -> None:
         lambda: _call("read_boundaries", "b" * 300 + ".geojson"),
         ("bbbbbbbb",),
     )
+    layer_calls: dict[str, Callable[[Any], Any]] = {
+        "plot_map": lambda kw: _call("plot_map", box_layer(), "four", **kw),
+        "plot_control": lambda kw: _call("plot_control", box_layer(), **kw),
+        "plot_shares": lambda kw: _call(
+            "plot_shares", _fn("control_table")(box_layer(), "four"), **kw
+        ),
+        "plot_timeseries": lambda kw: _call("plot_timeseries", _ts_table(), **kw),
+    }
+    for fn, call in layer_calls.items():
+        for kw, value, mention in (
+            ("ax", 5, ("ax", "int")),
+            ("figsize", 5, ("figsize", "int")),
+            ("figsize", (1e6, 1), ("figsize", "1000000")),
+        ):
+            arg(
+                f"{fn}-{kw}-{value!r}"[:60],
+                lambda c=call, k=kw, v=value: c({k: v}),
+                mention,
+            )
+    for label, kw in (
+        ("status-list", {"status": []}),
+        ("regions-empty-list", {"regions": []}),
+    ):
+        arg(
+            f"plot_timeseries-{label}",
+            lambda k=kw: _call("plot_timeseries", _ts_table(), **k),
+            (*kw, "[]", "list"),
+        )
+    for fn in ("settlements_status", "population_table"):
+        arg(
+            f"{fn}-settlements-int",
+            lambda f=fn: _call(f, box_layer(), settlements=5),
+            ("settlements", "int"),
+        )
+    for fn, call in {
+        "fetch_control-source-list": lambda: _call("fetch_control", [], "2024-11-20"),
+        "fetch_boundaries-name-list": lambda: _call("fetch_boundaries", []),
+        "fetch_control-cache_dir-int": lambda: _call(
+            "fetch_control", "deepstate-union", "2024-11-20", cache_dir=5
+        ),
+        "fetch_control-folder-int": lambda: _call(
+            "fetch_control", "deepstate-union", "2024-11-20", folder=5
+        ),
+    }.items():
+        arg(fn, call, ("list", "int", "source", "name", "cache_dir", "folder"))
     arg(
         "read_control-status_map-list-of-pairs",
         lambda: _table(gdf(status=["occupied"]), status_map=[("occupied", "occupied")]),

@@ -112,7 +112,15 @@ def add_polygons(ax: Axes, geoms: Iterable[Any], **style: Any) -> Any:
             )
         if rings:
             patches.append(PathPatch(MplPath.make_compound_path(*rings)))
-    collection = PatchCollection(patches, **style)
+    try:
+        collection = PatchCollection(patches, **style)
+    except (AttributeError, TypeError, ValueError) as exc:
+        # A keyword matplotlib does not know (figsize=), or a bad value.
+        raise OptionError(
+            f"cannot draw with the options {quote(sorted(style))}: "
+            f"{quote(str(exc), 120)}; pass matplotlib collection properties "
+            "such as alpha=0.5, zorder=2 or edgecolor='black'"
+        ) from exc
     ax.add_collection(collection, autolim=True)
     ax.autoscale_view()
     return collection
