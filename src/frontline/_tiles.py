@@ -29,7 +29,7 @@ import hashlib
 import math
 import threading
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
@@ -90,8 +90,10 @@ class TileOverlay:
     Notes
     -----
     The object keeps, per ``key`` passed to :meth:`measure` (one per status),
-    one digest and one row of km² per tile: memory depends on the grid, not on
-    the number of snapshots measured.
+    one digest per tile and one km² per *piece* (a region's part of a tile
+    that has been cut): memory depends on the grid and on how many region
+    pieces the snapshots reached, not on the number of snapshots measured nor
+    on regions × tiles (1,500 zones cost what their pieces cost).
 
     Examples
     --------
@@ -138,8 +140,14 @@ class TileOverlay:
                 & (self._cy + self.tile / 2 >= y_lo)
                 & (self._cy - self.tile / 2 <= y_hi)
             )
-        # Lazily filled: region pieces per tile and their km² (dense matrix).
-        self._piece_km2 = np.zeros((n_tiles, self.n_regions))
+        # Lazily filled: region pieces per tile. Each piece has a slot in
+        # flat arrays (its region, its km²); a tile's pieces hold the slots
+        # start[t] … start[t] + count[t] - 1, in region order.
+        self._slot_start = np.zeros(n_tiles, dtype=np.intp)
+        self._slot_count = np.zeros(n_tiles, dtype=np.intp)
+        self._n_slots = 0
+        self._slot_region = np.zeros(64, dtype=np.intp)
+        self._slot_km2 = np.zeros(64)
         self._piece_done = np.zeros(n_tiles, dtype=bool)
         self._pieces: dict[int, tuple[NDArray[np.intp], NDArray[np.object_]]] = {}
         # Per tile: the index of the region covering it whole, or -1.
@@ -151,7 +159,8 @@ class TileOverlay:
         # Per tile cut by several units that tile it exactly: the unit whose
         # km² is the clip's minus the others' (one intersection saved).
         self._rest: dict[int, int] = {}
-        # Per key: digest (2 × uint64) and km² per tile of the last snapshot.
+        # Per key: digest (2 × uint64) per tile and km² per piece slot of the
+        # last snapshot.
         self._digest: dict[str, NDArray[np.uint64]] = {}
         self._known: dict[str, NDArray[np.bool_]] = {}
         self._km2: dict[str, NDArray[np.float64]] = {}
@@ -287,6 +296,7 @@ class TileOverlay:
                 if len(idx) <= 1:
                     # The piece is the whole tile, never clipped: no geometry kept.
                     self._pieces[t] = (idx, np.full(len(idx), None, dtype=object))
+                    self._add_slots(t, idx)
                     self._whole[t] = idx[0] if len(idx) else -1
                 else:
                     # Units that overlap each other (a Crimea that includes
@@ -294,6 +304,7 @@ class TileOverlay:
                     # every unit's piece, and no single owner.
                     box = shapely.box(*self._box(t))
                     self._pieces[t] = (idx, np.full(len(idx), box, dtype=object))
+                    self._add_slots(t, idx)
                     self._whole[t] = -1
         for t in new[edge].tolist():
             self._tile_pieces(t)
@@ -318,6 +329,7 @@ class TileOverlay:
             keep = ~shapely.is_empty(parts) if len(parts) else np.zeros(0, bool)
             idx_kept, parts = np.asarray(idx, dtype=np.intp)[keep], parts[keep]
             self._pieces[t] = (idx_kept, parts)
+            self._add_slots(t, idx_kept)
             box = self._box(t)
             whole = [
                 r
@@ -347,24 +359,25 @@ class TileOverlay:
         self._cut(todo)
         edge = self._edge_tiles()
         geoms: list[object] = []
-        where: list[tuple[int, int]] = []
+        where: list[int] = []  # slots
         for t in todo.tolist():
             idx, parts = self._pieces[t]
+            start = int(self._slot_start[t])
             if not edge[t]:  # whole tiles
                 if len(idx):
-                    self._piece_km2[t, idx] = self._box_km2(int(self._iy[t]))
+                    self._slot_km2[start : start + len(idx)] = self._box_km2(
+                        int(self._iy[t])
+                    )
                 continue
             box = self._box(t)
-            for r, part in zip(idx.tolist(), parts, strict=True):
+            for k, part in enumerate(parts):
                 if _is_box(part, box):
-                    self._piece_km2[t, r] = self._box_km2(int(self._iy[t]))
+                    self._slot_km2[start + k] = self._box_km2(int(self._iy[t]))
                 else:
                     geoms.append(part)
-                    where.append((t, r))
+                    where.append(start + k)
         if geoms:
-            km2 = _km2(np.asarray(geoms, dtype=object))
-            rows, cols = zip(*where, strict=True)
-            self._piece_km2[list(rows), list(cols)] = km2
+            self._slot_km2[where] = _km2(np.asarray(geoms, dtype=object))
         self._piece_done[todo] = True
 
     def region_km2(self) -> NDArray[np.float64]:
@@ -404,7 +417,7 @@ class TileOverlay:
         if key not in self._digest:
             self._digest[key] = np.zeros((n_tiles, 2), dtype=np.uint64)
             self._known[key] = np.zeros(n_tiles, dtype=bool)
-            self._km2[key] = np.zeros((n_tiles, self.n_regions))
+            self._km2[key] = np.zeros(len(self._slot_km2))
         digest, count = self._segment_digest(polys, n_tiles)
         crossed = (count > 0) & self._active
         # Tiles the boundary does not reach: wholly inside or wholly outside.
@@ -421,21 +434,58 @@ class TileOverlay:
         shapely.prepare(geom)
         inside = cand[shapely.contains_xy(geom, self._cx[cand], self._cy[cand])]
         self._ensure_km2(inside)
-        out += self._piece_km2[inside].sum(axis=0)
+        out += self._sum_slots(self._slot_km2, inside)
         self.stats["tiles_inside"] += len(inside)
 
         tiles = np.flatnonzero(crossed)
-        known, old, km2 = self._known[key], self._digest[key], self._km2[key]
+        known, old = self._known[key], self._digest[key]
         same = known[tiles] & (old[tiles] == digest[tiles]).all(axis=1)
         self.stats["tiles_reused"] += int(same.sum())
         changed = tiles[~same]
         if len(changed):
-            self._compute(geom, changed, km2)
+            self._compute(geom, changed, key)
             old[changed] = digest[changed]
             known[changed] = True
             self.stats["tiles_computed"] += len(changed)
-        out += km2[tiles].sum(axis=0)
+        out += self._sum_slots(self._km2[key], tiles)
         return out
+
+    # -- piece slots -------------------------------------------------------
+    def _add_slots(self, t: int, idx: NDArray[np.intp]) -> None:
+        """Give the pieces of tile ``t`` (regions ``idx``) their slots."""
+        n = len(idx)
+        start = self._n_slots
+        if start + n > len(self._slot_region):
+            size = max(2 * len(self._slot_region), start + n)
+            self._slot_region = _grown(self._slot_region, size)
+            self._slot_km2 = _grown(self._slot_km2, size)
+            for key, values in self._km2.items():
+                self._km2[key] = _grown(values, size)
+        self._slot_region[start : start + n] = idx
+        self._slot_start[t] = start
+        self._slot_count[t] = n
+        self._n_slots = start + n
+
+    def _slots(self, tiles: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Slots of the pieces of ``tiles``, tile by tile, in region order."""
+        counts = self._slot_count[tiles]
+        first = np.cumsum(counts) - counts
+        offset = np.repeat(self._slot_start[tiles] - first, counts)
+        return offset + np.arange(int(counts.sum()))
+
+    def _sum_slots(
+        self, values: NDArray[np.float64], tiles: NDArray[np.intp]
+    ) -> NDArray[np.float64]:
+        """Sum ``values`` of the pieces of ``tiles`` per region.
+
+        Each region's terms are added in tile order (as a dense tiles ×
+        regions matrix summed over its rows would be), so a figure does not
+        depend on the order in which the tiles were first cut.
+        """
+        slots = self._slots(tiles)
+        return np.bincount(
+            self._slot_region[slots], weights=values[slots], minlength=self.n_regions
+        )
 
     def _segments(
         self, xy: NDArray[np.float64], ring: NDArray[np.intp]
@@ -490,57 +540,58 @@ class TileOverlay:
         count = np.bincount(tile, minlength=n_tiles)
         return digest, count
 
-    def _compute(
-        self, geom: Geometry, tiles: NDArray[np.intp], km2: NDArray[np.float64]
-    ) -> None:
+    def _compute(self, geom: Geometry, tiles: NDArray[np.intp], key: str) -> None:
         """Clip ``geom`` to each tile, intersect with the region pieces, measure.
 
         Where the units tile the tile exactly (an oblast border crossing it),
         the last unit's km² is the clip's minus the other units' (to rounding:
         ~1e-12 of the tile), which saves one intersection.
         """
-        km2[tiles] = 0.0
         self._cut(tiles)
         self._decide_rest(tiles)
+        km2 = self._km2[key]  # after the cut, which may have grown it
+        km2[self._slots(tiles)] = 0.0
         a_list: list[NDArray[np.object_]] = []
         b_list: list[NDArray[np.object_]] = []
-        where_a: list[tuple[int, int]] = []
+        where_a: list[int] = []  # slots
         direct: list[Geometry] = []
-        where_d: list[tuple[int, int]] = []
-        rest: list[tuple[int, int, int]] = []  # (tile, unit, index of the clip)
+        where_d: list[int] = []  # slots, -1 for the clip of a "rest" tile
+        rest: list[tuple[int, int, int]] = []  # (tile, slot, index of the clip)
         for t, clipped in self._clips(geom, tiles):
             idx, pieces = self._pieces[t]
+            slots = int(self._slot_start[t]) + np.arange(len(idx))
             whole = int(self._whole[t])
             if whole >= 0:
                 # One region covers the tile: the clip is the answer.
                 direct.append(clipped)
-                where_d.append((t, whole))
+                where_d.append(int(slots[np.flatnonzero(idx == whole)[0]]))
                 continue
             skip = self._rest.get(t, -1)
             if skip >= 0:
-                rest.append((t, skip, len(direct)))
+                slot = int(slots[np.flatnonzero(idx == skip)[0]])
+                rest.append((t, slot, len(direct)))
                 direct.append(clipped)
-                where_d.append((t, -1))  # the clip's km², not a unit's
+                where_d.append(-1)  # the clip's km², not a unit's
                 keep = idx != skip
-                idx, pieces = idx[keep], pieces[keep]
+                slots, pieces = slots[keep], pieces[keep]
             a_list.append(pieces)
-            b_list.append(np.full(len(idx), clipped, dtype=object))
-            where_a += [(t, r) for r in idx.tolist()]
+            b_list.append(np.full(len(slots), clipped, dtype=object))
+            where_a += slots.tolist()
         geoms = list(direct)
-        where = where_d + where_a
+        where = np.array(where_d + where_a, dtype=np.intp)
         if a_list:
             cut = shapely.intersection(np.concatenate(a_list), np.concatenate(b_list))
             geoms += list(cut)
         if not geoms:
             return
         values = _km2(np.asarray(geoms, dtype=object))
-        unit = np.array([r for _, r in where], dtype=np.intp)
-        rows = np.array([t for t, _ in where], dtype=np.intp)
-        on_unit = unit >= 0
-        np.add.at(km2, (rows[on_unit], unit[on_unit]), values[on_unit])
-        for t, r, i in rest:
+        on_unit = where >= 0
+        np.add.at(km2, where[on_unit], values[on_unit])
+        for t, slot, i in rest:
+            start = int(self._slot_start[t])
+            others = float(km2[start : start + int(self._slot_count[t])].sum())
             # Rounding can leave a hair below zero where the unit gets nothing.
-            km2[t, r] = max(float(values[i]) - float(km2[t].sum()), 0.0)
+            km2[slot] = max(float(values[i]) - others, 0.0)
 
     def _clips(
         self, geom: Geometry, tiles: NDArray[np.intp]
@@ -621,7 +672,8 @@ class TileOverlay:
         for t, union in zip(todo, _km2(unions).tolist(), strict=True):
             idx, pieces = self._pieces[t]
             box = self._box_km2(int(self._iy[t]))
-            total = float(self._piece_km2[t, idx].sum())
+            start = int(self._slot_start[t])
+            total = float(self._slot_km2[start : start + len(idx)].sum())
             if abs(total - box) <= 1e-9 * box and abs(union - box) <= 1e-9 * box:
                 self._rest[t] = int(idx[np.argmax(shapely.get_num_coordinates(pieces))])
 
@@ -647,6 +699,13 @@ def _regions_key(regions: NDArray[np.object_]) -> str:
         while len(_KEYS) > 4 * SHARED_SIZE:
             _KEYS.popitem(last=False)
     return key
+
+
+def _grown(values: NDArray[Any], size: int) -> NDArray[Any]:
+    """``values`` followed by zeros, ``size`` long."""
+    out = np.zeros(size, dtype=values.dtype)
+    out[: len(values)] = values
+    return out
 
 
 def _is_box(part: Geometry, box: tuple[float, float, float, float]) -> bool:
