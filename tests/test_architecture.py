@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("sources", ("sources",)),
     ("fetching", ("fetch",)),
     ("control layer", ("control",)),
-    ("inputs", ("sample", "_series_base", "_places", "zones")),
+    ("inputs", ("sample", "_series_base", "_places", "_zone_checks", "zones")),
     (
         "analyses",
         (

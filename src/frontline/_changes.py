@@ -32,15 +32,14 @@ from frontline._series_base import (
     too_few_periods,
 )
 from frontline._snapshots import Key, Snap, read_snapshot
-from frontline.regions import (
-    group_label,
-)
 
 if TYPE_CHECKING:
     import datetime as dt
 
     import geopandas as gpd
     from shapely import Geometry
+
+    from frontline.zones import UnitSet
 
 __all__ = [
     "UnsortedError",
@@ -107,13 +106,14 @@ def pair_rows(
 
 def change_table(
     rows: list[dict[str, Any]],
-    units: gpd.GeoDataFrame,
-    groups: dict[str, tuple[str, ...]],
+    selection: UnitSet,
     statuses: tuple[str, ...],
 ) -> pd.DataFrame:
+    units, groups = selection.frame, selection.groups
     ids = list(units.region_id)
-    names = [*units.name, *(group_label(g) for g in groups)]
-    members = [np.array([ids.index(m) for m in groups[g]]) for g in groups]
+    names = [*units.name, *(selection.label(g) for g in groups)]
+    position = {rid: i for i, rid in enumerate(ids)}
+    members = [np.array([position[m] for m in groups[g]]) for g in groups]
     out = []
     for row in rows:
         block = {}
@@ -146,6 +146,8 @@ def change_table(
         groups={g: list(m) for g, m in groups.items()},
         statuses=list(statuses),
         method=METHOD,
+        boundaries=selection.source,
+        **selection.attrs(),
     )
     return table
 

@@ -11,22 +11,16 @@ import pandas as pd
 import shapely
 
 from frontline._table import FrontlineTable
-from frontline._units import ukraine_outline
 from frontline._water import Basis, basis_units, check_basis
 from frontline.areas import _km2, _overlay_km2
-from frontline.boundaries import check_boundaries
 from frontline.control import as_layer, status_union
-from frontline.regions import (
-    BOUNDARY_SOURCE,
-    group_label,
-    load_regions,
-    resolve_regions,
-)
+from frontline.errors import OptionError
 from frontline.status import PRECEDENCE, RUSSIAN_HELD
+from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     import geopandas as gpd
@@ -35,6 +29,7 @@ __all__ = [
     "NO_SPLIT_NOTE",
     "REPORT_COLUMNS",
     "Basis",
+    "check_zone_options",
     "control_table",
     "pre_2022_split",
 ]
@@ -67,6 +62,10 @@ def control_table(
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
     water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Tabulate Russian-held, contested and Ukrainian-held area per region.
 
@@ -95,6 +94,17 @@ def control_table(
         embedded one (Natural Earth 10m, public domain) — any polygon file or
         GeoDataFrame of sea water, e.g. an OpenStreetMap-derived coastline;
         see :func:`frontline.load_water`.
+    zones : GeoDataFrame, str or path, optional
+        Measure these zones instead of the regions: any polygons with an id
+        column, in any CRS, or a registered zone set (see
+        :func:`frontline.zones.read_zones`). Rows: one per zone
+        (``region_id`` = its id, ``name`` = its name), then one per group of
+        each parent level. ``regions`` then selects zones (by id, parent
+        group or unique name); left at its default, every zone. With
+        ``basis="land"`` each zone's sea is taken out.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' id column, name column and parent columns (finest first),
+        see :func:`frontline.zones.read_zones`.
 
     Returns
     -------
@@ -111,12 +121,15 @@ def control_table(
         before clipping, to compare with a source's published total) and
         ``control_outside_boundaries_km2`` (what fell outside every unit);
         under ``basis="land"`` also ``water`` (the mask's source) and
-        ``water_removed_km2`` (sea km² taken out of each region).
+        ``water_removed_km2`` (sea km² taken out of each region); with zones,
+        ``zones`` (the columns used and the checks of the set).
 
     Raises
     ------
     OptionError
-        For an unknown ``basis``, or ``water`` without ``basis="land"``.
+        For an unknown ``basis``, or ``water`` without ``basis="land"``; for
+        ``basis="official"`` or ``boundaries`` with zones (zones have no
+        official area and replace the regions).
     RegionNotFoundError
         For an unknown region.
     CRSError, GeometryError, InputFileNotFoundError
@@ -134,13 +147,18 @@ def control_table(
     True
     """
     check_basis(basis, water)
+    check_zone_options(zones, boundaries, basis=basis)
     layer = as_layer(control)
-    selection = resolve_regions(regions)
-    if boundaries is not None:  # a registered name or a file: read it once
-        boundaries = check_boundaries(boundaries)
-    units = basis_units(
-        load_regions(selection.ids, boundaries=boundaries), basis, water
+    selection = select_units(
+        regions,
+        default="four",
+        boundaries=boundaries,
+        zones=zones,
+        zone_id=zone_id,
+        zone_name=zone_name,
+        zone_parent=zone_parent,
     )
+    units = basis_units(selection.frame, basis, water)
 
     status_geoms = {status: status_union(layer, [status]) for status in PRECEDENCE}
     km2 = _overlay_km2(units, status_geoms)
@@ -171,7 +189,7 @@ def control_table(
         part = table.set_index("region_id").loc[list(members)]
         sums = part.select_dtypes("number").sum()
         rows.append(
-            pd.DataFrame([{"region_id": group, "name": group_label(group), **sums}])
+            pd.DataFrame([{"region_id": group, "name": selection.label(group), **sums}])
         )
     out = pd.concat(rows, ignore_index=True)
     out["occupied_km2"] = out[
@@ -185,9 +203,7 @@ def control_table(
         out[["occupied_since_2022_km2", "occupied_before_2022_km2"]] = np.nan
     out = FrontlineTable(out[[*REPORT_COLUMNS, *_EXTRA]])
     out.attrs.clear()
-    out.attrs.update(
-        _report_attrs(layer, status_geoms, basis, boundaries, selection.ids)
-    )
+    out.attrs.update(_report_attrs(layer, status_geoms, basis, selection))
     out.attrs["pre_2022_split"] = split
     if not split:
         out.attrs["notes"] = [*out.attrs.get("notes", []), NO_SPLIT_NOTE]
@@ -195,6 +211,24 @@ def control_table(
         out.attrs["water"] = units.attrs["water_source"]
         out.attrs["water_removed_km2"] = units.attrs["water_removed_km2"]
     return out
+
+
+def check_zone_options(
+    zones: object, boundaries: object, *, basis: str = "geometry"
+) -> None:
+    """Refuse options that make no sense with zones."""
+    if zones is None:
+        return
+    if boundaries is not None:
+        raise OptionError(
+            "boundaries= and zones= both say what to measure; pass one (zones "
+            "replace the regions and their boundaries)"
+        )
+    if basis == "official":
+        raise OptionError(
+            "basis='official' scales each region to its official area; zones have "
+            "none. Use basis='geometry' (or 'land') with zones"
+        )
 
 
 #: Why the since-2022 / before-2022 columns are empty for some maps.
@@ -240,8 +274,7 @@ def _report_attrs(
     layer: gpd.GeoDataFrame,
     status_geoms: dict[str, Any],
     basis: str,
-    boundaries: gpd.GeoDataFrame | None,
-    ids: tuple[str, ...],
+    selection: UnitSet,
 ) -> dict[str, Any]:
     statuses = [
         s
@@ -250,13 +283,7 @@ def _report_attrs(
     ]
     geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
     totals = _km2(geoms)
-    if boundaries is None:
-        outline = ukraine_outline()
-        source = BOUNDARY_SOURCE
-    else:
-        outline = shapely.union_all(np.asarray(boundaries.geometry.values))
-        source = boundaries.attrs.get("boundary_source", "user-supplied boundaries")
-    inside = _km2(shapely.intersection(geoms, outline))
+    inside = _km2(shapely.intersection(geoms, selection.outline()))
     russian = sum(t for s, t in zip(statuses, totals, strict=True) if s in RUSSIAN_HELD)
     date = layer.attrs.get("date")
     return {
@@ -265,8 +292,8 @@ def _report_attrs(
         "illustrative": bool(layer.attrs.get("illustrative", False)),
         "method": METHOD,
         "basis": basis,
-        "boundaries": source,
-        "regions": list(ids),
+        "boundaries": selection.source,
+        "regions": list(selection.ids),
         "control_area_km2": {
             s: round(float(t), 3) for s, t in zip(statuses, totals, strict=True)
         },
@@ -276,4 +303,5 @@ def _report_attrs(
             for s, t, i in zip(statuses, totals, inside, strict=True)
         },
         "repairs": layer.attrs.get("repairs", []),
+        **selection.attrs(),
     }
