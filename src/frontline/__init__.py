@@ -97,6 +97,7 @@ from frontline.settlements import (
     settlements_status,
 )
 from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES
+from frontline.zones import ZONE_SETS, fetch_zones, read_zones
 
 _register_jupyter()
 
@@ -111,6 +112,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "RUSSIAN_HELD",
     "STATUSES",
+    "ZONE_SETS",
     "AmbiguousSettlementError",
     "ArgumentTypeError",
     "CRSError",
@@ -150,6 +152,7 @@ __all__ = [
     "fetch_control",
     "fetch_map",
     "fetch_range",
+    "fetch_zones",
     "find_settlement",
     "freeze",
     "from_geodataframe",
@@ -172,6 +175,7 @@ __all__ = [
     "rate",
     "read_boundaries",
     "read_control",
+    "read_zones",
     "reconcile",
     "region_names",
     "resample",

@@ -58,8 +58,10 @@ from frontline.regions import (
     resolve_regions,
 )
 from frontline.status import RUSSIAN_HELD
+from frontline.zones import select_units
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 
@@ -237,7 +239,13 @@ def front_line(
 
 
 def line_lengths(
-    line: gpd.GeoDataFrame, regions: str | Iterable[str] | None = None
+    line: gpd.GeoDataFrame,
+    regions: str | Iterable[str] | None = None,
+    *,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Tabulate the geodesic length of a front line per region.
 
@@ -250,6 +258,14 @@ def line_lengths(
         :func:`frontline.resolve_regions`), with zero rows where the line does
         not pass, and a row per named group inside the selection. Default:
         every unit the line passes through, then a ``total`` row.
+    zones : GeoDataFrame, str or path, optional
+        Report these zones instead (see :func:`frontline.control_table`):
+        the line is cut along them, each stretch counted in the first zone
+        (in the set's order) that holds it; stretches outside every zone are
+        left out. Rows: the zones (``regions`` selects them; default: those
+        the line passes through), their parent groups, ``total``.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns (see :func:`frontline.zones.read_zones`).
 
     Returns
     -------
@@ -272,47 +288,62 @@ def line_lengths(
     ['UA-14', 'UA-09', 'UA-23', 'UA-65', 'four']
     """
     _check_line(line)
-    river = line.loc[line.river].groupby("region_id").length_km.sum()
-    total = line.groupby("region_id").length_km.sum()
+    attrs = dict(line.attrs)
+    labels: dict[str, str] = {"total": "all regions"}
+    extra: dict[str, Any] = {}
     names = dict(zip(line.region_id, line.name, strict=True))
-    if regions is None:
+    if zones is not None:
+        zoned = select_units(
+            regions,
+            default=None,
+            zones=zones,
+            zone_id=zone_id,
+            zone_name=zone_name,
+            zone_parent=zone_parent,
+        )
+        pieces = [
+            (g, bool(r)) for g, r in zip(line.geometry.values, line.river, strict=True)
+        ]
+        line = _assign_regions(pieces, zoned.frame)
+        ids = list(zoned.ids)
+        if regions is None:
+            ids = [r for r in ids if r in set(line.region_id)]
+        names = dict(zip(zoned.frame.region_id, zoned.frame.name, strict=True))
+        groups = {g: m for g, m in zoned.groups.items() if set(m) & set(ids)}
+        groups["total"] = tuple(ids)
+        labels = {"total": "all zones"} | {g: zoned.label(g) for g in groups}
+        extra = {"boundaries": zoned.source, **zoned.attrs()}
+    elif regions is None:
         ids = list(dict.fromkeys(line.region_id))
-        groups: dict[str, tuple[str, ...]] = {"total": tuple(ids)}
+        groups = {"total": tuple(ids)}
     else:
         selection = resolve_regions(regions)
         ids = list(selection.ids)
-        groups = selection.groups
-        names.update(
-            dict(zip(*_region_names(ids), strict=True)),
-        )
-    table = pd.DataFrame(
+        groups = dict(selection.groups)
+        names.update(dict(zip(*_region_names(ids), strict=True)))
+    river = line.loc[line.river].groupby("region_id").length_km.sum()
+    total = line.groupby("region_id").length_km.sum()
+    rows = [
         {
-            "region_id": ids,
-            "name": [names.get(r, r) for r in ids],
-            "length_km": [float(total.get(r, 0.0)) for r in ids],
-            "river_length_km": [float(river.get(r, 0.0)) for r in ids],
+            "region_id": r,
+            "name": names.get(r, r),
+            "length_km": float(total.get(r, 0.0)),
+            "river_length_km": float(river.get(r, 0.0)),
         }
-    )
-    rows = [table]
-    for group, members in groups.items():
-        part = table.set_index("region_id").loc[list(members)]
-        rows.append(
-            pd.DataFrame(
-                [
-                    {
-                        "region_id": group,
-                        "name": "all regions"
-                        if group == "total"
-                        else group_label(group),
-                        "length_km": float(part.length_km.sum()),
-                        "river_length_km": float(part.river_length_km.sum()),
-                    }
-                ]
-            )
-        )
-    out = pd.concat(rows, ignore_index=True)
+        for r in ids
+    ]
+    rows += [
+        {
+            "region_id": group,
+            "name": labels.get(group) or group_label(group),
+            "length_km": float(total.reindex(list(members)).fillna(0).sum()),
+            "river_length_km": float(river.reindex(list(members)).fillna(0).sum()),
+        }
+        for group, members in groups.items()
+    ]
+    out = pd.DataFrame(rows)
     out["length_excl_river_km"] = out.length_km - out.river_length_km
-    out.attrs.update(line.attrs)
+    out.attrs.update(attrs | extra)
     return out
 
 
@@ -459,6 +490,10 @@ def distance_bands(
     tolerance_km: float = 3.0,
     include_river: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Measure the area within distance bands of the front line, per region.
 
@@ -476,7 +511,14 @@ def distance_bands(
         Units to report, with zero rows and group rows (see
         :func:`line_lengths`); default: every unit with area in a band.
     tolerance_km, include_river, boundaries
-        As in :func:`front_line`.
+        As in :func:`front_line` (``boundaries`` give the outline whose edge
+        is border or coast, also with zones).
+    zones : GeoDataFrame, str or path, optional
+        Report these zones instead of the regions (see
+        :func:`frontline.control_table`), with their parent groups; with
+        ``regions`` left out, the zones with area in a band.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns (see :func:`frontline.zones.read_zones`).
 
     Returns
     -------
@@ -543,11 +585,24 @@ def distance_bands(
         label: shapely.intersection(ring, target)
         for label, ring in zip(labels, rings, strict=True)
     }
-    if regions is None:
+    groups: dict[str, tuple[str, ...]] = {}
+    group_name = group_label
+    if zones is not None:
+        zoned = select_units(
+            regions,
+            default=None,
+            zones=zones,
+            zone_id=zone_id,
+            zone_name=zone_name,
+            zone_parent=zone_parent,
+        )
+        units, groups, group_name = zoned.frame, zoned.groups, zoned.label
+    elif regions is None:
         units = units_all
     else:
         selection = resolve_regions(regions)
         units = load_regions(selection.ids, boundaries=boundaries)
+        groups = selection.groups
     km2 = _overlay_km2(units, band_geoms)
     region_area = pd.Series(area_km2(units.geometry), index=km2.index, dtype=float)
     rows = []
@@ -569,9 +624,11 @@ def distance_bands(
     if regions is None:
         keep = out.groupby("region_id").area_km2.transform("sum") > 0
         out = out.loc[keep].reset_index(drop=True)
-    else:
-        for group, members in resolve_regions(regions).groups.items():
+    if regions is not None or zones is not None:
+        for group, members in groups.items():
             part = out[out.region_id.isin(members)]
+            if zones is not None and regions is None and part.area_km2.sum() <= 0:
+                continue
             sums = part.groupby("band", sort=False).area_km2.sum()
             total_area = float(region_area.loc[list(members)].sum())
             out = pd.concat(
@@ -580,7 +637,7 @@ def distance_bands(
                     pd.DataFrame(
                         {
                             "region_id": group,
-                            "name": group_label(group),
+                            "name": group_name(group),
                             "band": labels,
                             "from_km": edges[:-1],
                             "to_km": edges[1:],

@@ -27,9 +27,11 @@ from frontline.errors import (
 )
 from frontline.regions import group_label, region_names, resolve_regions
 from frontline.settlements import settlements_status
+from frontline.zones import select_units
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import os
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from numpy.typing import NDArray
@@ -74,6 +76,10 @@ def population_table(
     min_population: int | None = None,
     include_parts: bool = False,
     settlements: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Count places and people per zone and region: the report's companion.
 
@@ -86,6 +92,12 @@ def population_table(
         :func:`frontline.control_table`; group rows follow the region rows.
     min_population, include_parts, settlements
         Which places to count; see :func:`settlements_status`.
+    zones : GeoDataFrame, str or path, optional
+        Count per zone instead of per region (see
+        :func:`frontline.control_table`): each place in the first zone that
+        holds its point; rows per zone, then per parent group.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns (see :func:`frontline.zones.read_zones`).
 
     Returns
     -------
@@ -112,24 +124,41 @@ def population_table(
     >>> bool(table.occupied_population.iloc[-1] > 0)
     True
     """
-    selection = resolve_regions(regions)
-    status = settlements_status(
-        control,
-        regions=selection.ids,
-        min_population=min_population,
-        include_parts=include_parts,
-        settlements=settlements,
-    )
+    which = {
+        "min_population": min_population,
+        "include_parts": include_parts,
+        "settlements": settlements,
+    }
+    extra: dict[str, Any] = {}
+    if zones is None:
+        selection = resolve_regions(regions)
+        status = settlements_status(control, regions=selection.ids, **which)
+        ids, key = list(selection.ids), "region_id"
+        groups, label = selection.groups, group_label
+        names = region_names().set_index("region_id")["name"].to_dict()
+    else:
+        zoned = select_units(
+            regions,
+            default="four",
+            zones=zones,
+            zone_id=zone_id,
+            zone_name=zone_name,
+            zone_parent=zone_parent,
+        )
+        status = settlements_status(control, zones=zoned.frame, **which)
+        ids, key = list(zoned.ids), "zone_id"
+        groups, label = zoned.groups, zoned.label
+        names = dict(zip(zoned.frame.region_id, zoned.frame.name, strict=True))
+        extra = zoned.attrs()
     pop = status["population"].astype("Float64").fillna(0).astype(float)
     frame = pd.DataFrame(
         {
-            "region_id": status["region_id"].to_numpy(),
+            "region_id": status[key].to_numpy(),
             "zone": status["zone"].to_numpy(),
             "population": pop.to_numpy(),
             "unknown": status["population"].isna().to_numpy(),
         }
     )
-    ids = list(selection.ids)
     rows = pd.DataFrame(index=pd.Index(ids, name="region_id"))
     grouped = frame.groupby("region_id")
     rows["places"] = grouped.size().reindex(ids, fill_value=0)
@@ -145,16 +174,13 @@ def population_table(
             float(zone_pop.get((rid, zone), 0.0)) for rid in ids
         ]
         rows[f"{prefix}_places"] = [int(zone_n.get((rid, zone), 0)) for rid in ids]
-    names = region_names().set_index("region_id")["name"]
     rows.insert(0, "name", [names[rid] for rid in ids])
     rows = rows.reset_index()
     parts = [rows]
-    for group, members in selection.groups.items():
+    for group, members in groups.items():
         sums = rows.set_index("region_id").loc[list(members)].select_dtypes("number")
         parts.append(
-            pd.DataFrame(
-                [{"region_id": group, "name": group_label(group), **sums.sum()}]
-            )
+            pd.DataFrame([{"region_id": group, "name": label(group), **sums.sum()}])
         )
     out = pd.concat(parts, ignore_index=True)
     for prefix in _ZONE_PREFIX.values():
@@ -178,6 +204,7 @@ def population_table(
             "regions": ids,
             "method": "each place counted in the zone of its GeoNames point",
             **gazetteer_attrs(),
+            **extra,
         }
     )
     return out

@@ -46,19 +46,20 @@ from frontline.areas import _overlay_km2, _polygon_parts, area_km2
 from frontline.control import _NORMALISED, as_layer
 from frontline.errors import OptionError
 from frontline.line import _buffer, _units_and_outline, front_line
-from frontline.regions import group_label, load_regions, resolve_regions
-from frontline.report import control_table
+from frontline.report import check_zone_options, control_table
 from frontline.status import STATUSES
+from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     import geopandas as gpd
     from shapely import Geometry
 
     from frontline.report import Basis
+    from frontline.zones import ZoneSpec
 
 __all__ = [
     "BASELINE_COLUMN",
@@ -125,6 +126,10 @@ def withdraw(
     regions: str | Iterable[str] = ("Kharkiv", "Mykolaiv"),
     *,
     boundaries: gpd.GeoDataFrame | None = None,
+    zones: ZoneSpec | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Withdraw Russian forces from the named regions.
 
@@ -139,6 +144,12 @@ def withdraw(
         A group, names or ids (see :func:`frontline.resolve_regions`).
     boundaries : GeoDataFrame, optional
         Boundaries to cut the regions from (default: embedded).
+    zones : GeoDataFrame, str or path, optional
+        Zones to cut instead of regions: any polygons with an id column (see
+        :func:`frontline.zones.read_zones`); ``regions`` then selects zones by
+        id or parent group (default: every zone).
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns.
 
     Returns
     -------
@@ -162,8 +173,19 @@ def withdraw(
     True
     """
     layer = _prepare(control)
-    ids, target = _regions_geometry(regions, boundaries)
-    step = {"step": "withdraw", "regions": list(ids)}
+    selection = _selected(
+        regions,
+        ("Kharkiv", "Mykolaiv"),
+        boundaries,
+        {
+            "zones": zones,
+            "zone_id": zone_id,
+            "zone_name": zone_name,
+            "zone_parent": zone_parent,
+        },
+    )
+    step = _step("withdraw", selection)
+    target = shapely.union_all(np.asarray(selection.frame.geometry.values))
     out = _transfer(layer, target, "liberated", {"occupied"}, _label(step))
     return _finish(layer, out, step, boundaries)
 
@@ -173,6 +195,10 @@ def cede(
     regions: str | Iterable[str] = "four",
     *,
     boundaries: gpd.GeoDataFrame | None = None,
+    zones: ZoneSpec | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Cede the rest of the named regions: Ukraine hands over what it holds there.
 
@@ -187,6 +213,12 @@ def cede(
         A group, names or ids (see :func:`frontline.resolve_regions`).
     boundaries : GeoDataFrame, optional
         Boundaries to cut the regions from (default: embedded).
+    zones : GeoDataFrame, str or path, optional
+        Zones to cut instead of regions: any polygons with an id column (see
+        :func:`frontline.zones.read_zones`); ``regions`` then selects zones by
+        id or parent group (default: every zone).
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns.
 
     Returns
     -------
@@ -208,8 +240,19 @@ def cede(
     100.0
     """
     layer = _prepare(control)
-    ids, target = _regions_geometry(regions, boundaries)
-    step = {"step": "cede", "regions": list(ids)}
+    selection = _selected(
+        regions,
+        "four",
+        boundaries,
+        {
+            "zones": zones,
+            "zone_id": zone_id,
+            "zone_name": zone_name,
+            "zone_parent": zone_parent,
+        },
+    )
+    step = _step("cede", selection)
+    target = shapely.union_all(np.asarray(selection.frame.geometry.values))
     out = _transfer(layer, target, "occupied", {"held", "contested"}, _label(step))
     return _finish(layer, out, step, boundaries)
 
@@ -310,6 +353,10 @@ def scenario_changes(
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | None = None,
     water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    zones: ZoneSpec | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """List what changed hands, per region, from the baseline to the scenario.
 
@@ -329,6 +376,8 @@ def scenario_changes(
     water : path or GeoDataFrame, optional
         With ``basis="land"``, a finer sea mask (see
         :func:`frontline.load_water`).
+    zones, zone_id, zone_name, zone_parent : optional
+        Report per zone instead (see :func:`frontline.control_table`).
 
     Returns
     -------
@@ -354,11 +403,18 @@ def scenario_changes(
     layer = _check_scenario(control)
     check_basis(basis, water)
     flows = _flow_geometries(layer)
-    units, groups = _units(layer, regions, boundaries, flows)
+    zone_options = {
+        "zones": zones,
+        "zone_id": zone_id,
+        "zone_name": zone_name,
+        "zone_parent": zone_parent,
+    }
+    units, groups, name_of = _units(regions, boundaries, flows, zone_options)
     units = basis_units(units, basis, water)
     km2 = _overlay_km2(units, flows) if flows else pd.DataFrame(index=units.region_id)
     area = pd.Series(area_km2(units.geometry), index=units.region_id.to_numpy())
     if basis == "official":
+        check_zone_options(zones, None, basis=basis)
         scale = units.official_area_km2.to_numpy(dtype=float) / area.to_numpy()
         km2 = km2.mul(scale, axis=0)
         area = pd.Series(
@@ -386,10 +442,12 @@ def scenario_changes(
         for key in flows:
             src, dst = key.split(">")
             value = float(km2.loc[list(members), key].sum())
+            if regions is None and value <= 0:
+                continue
             rows.append(
                 {
                     "region_id": group,
-                    "name": group_label(group),
+                    "name": name_of(group),
                     "from": src,
                     "to": dst,
                     "area_km2": value,
@@ -409,6 +467,10 @@ def scenario_table(
     basis: Basis = "geometry",
     boundaries: gpd.GeoDataFrame | None = None,
     water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    zones: ZoneSpec | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Tabulate each side's km² before and after the scenario, per region.
 
@@ -426,6 +488,8 @@ def scenario_table(
     water : path or GeoDataFrame, optional
         With ``basis="land"``, a finer sea mask (see
         :func:`frontline.load_water`).
+    zones, zone_id, zone_name, zone_parent : optional
+        Report per zone instead (see :func:`frontline.control_table`).
 
     Returns
     -------
@@ -453,7 +517,15 @@ def scenario_table(
     True
     """
     layer = _check_scenario(control)
-    options: dict[str, Any] = {"basis": basis, "boundaries": boundaries, "water": water}
+    options: dict[str, Any] = {
+        "basis": basis,
+        "boundaries": boundaries,
+        "water": water,
+        "zones": zones,
+        "zone_id": zone_id,
+        "zone_name": zone_name,
+        "zone_parent": zone_parent,
+    }
     before = control_table(_baseline(layer), regions, **options)
     after = control_table(layer, regions, **options)
     changes = scenario_changes(layer, regions, **options)
@@ -517,18 +589,31 @@ def _check_scenario(control: Any) -> gpd.GeoDataFrame:
     return control
 
 
-def _regions_geometry(
-    regions: str | Iterable[str], boundaries: gpd.GeoDataFrame | None
-) -> tuple[tuple[str, ...], Geometry]:
-    selection = resolve_regions(regions)
-    units = load_regions(selection.ids, boundaries=boundaries)
-    return selection.ids, shapely.union_all(np.asarray(units.geometry.values))
+def _selected(
+    regions: str | Iterable[str] | None,
+    default: str | Iterable[str] | None,
+    boundaries: gpd.GeoDataFrame | None,
+    zone_options: dict[str, Any],
+) -> UnitSet:
+    check_zone_options(zone_options["zones"], boundaries)
+    return select_units(regions, default=default, boundaries=boundaries, **zone_options)
+
+
+def _step(name: str, selection: UnitSet) -> dict[str, Any]:
+    step: dict[str, Any] = {"step": name, "regions": list(selection.ids)}
+    if selection.zones is not None:
+        step["zones"] = selection.source
+    return step
 
 
 def _label(step: dict[str, Any]) -> str:
     name = str(step["step"])
     if "regions" in step:
-        return f"{name}: {', '.join(step['regions'])}"
+        ids = step["regions"]
+        shown = ", ".join(ids[:5]) + (
+            f" and {len(ids) - 5} more" if len(ids) > 5 else ""
+        )
+        return f"{name}: {shown}"
     if name == "buffer_zone":
         return f"buffer_zone: {step['width_km']:g} km, {step['side']}"
     return name
@@ -644,20 +729,22 @@ def _flow_geometries(layer: gpd.GeoDataFrame) -> dict[str, Geometry]:
 
 
 def _units(
-    layer: gpd.GeoDataFrame,
     regions: str | Iterable[str] | None,
     boundaries: gpd.GeoDataFrame | None,
     flows: dict[str, Geometry],
-) -> tuple[gpd.GeoDataFrame, dict[str, tuple[str, ...]]]:
-    if regions is not None:
-        selection = resolve_regions(regions)
-        return load_regions(selection.ids, boundaries=boundaries), selection.groups
+    zone_options: dict[str, Any],
+) -> tuple[gpd.GeoDataFrame, dict[str, tuple[str, ...]], Any]:
+    """Return the units to report, their groups and the groups' names."""
+    if regions is not None or zone_options["zones"] is not None:
+        # Every zone (rows without change are left out), or the selection.
+        selection = _selected(regions, None, boundaries, zone_options)
+        return selection.frame, selection.groups, selection.label
     units, _, _ = _units_and_outline(boundaries)
     if not flows:
-        return units.iloc[:0], {}
+        return units.iloc[:0], {}, str
     changed = shapely.union_all(np.asarray(list(flows.values()), dtype=object))
     touched = shapely.intersects(np.asarray(units.geometry.values), changed)
-    return units.loc[touched].reset_index(drop=True), {}
+    return units.loc[touched].reset_index(drop=True), {}, str
 
 
 def _table_attrs(

@@ -66,9 +66,12 @@ from frontline.errors import (
     SettlementLookupError,
     SettlementNotFoundError,
 )
+from frontline.zones import select_units, zone_of_points
 
 if TYPE_CHECKING:
     import datetime as dt
+    import os
+    from collections.abc import Sequence
 
     from numpy.typing import NDArray
 
@@ -105,6 +108,10 @@ def settlements_status(
     include_parts: bool = False,
     line: gpd.GeoDataFrame | gpd.GeoSeries | shapely.Geometry | None = None,
     settlements: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Tell who holds each populated place on the date of a control layer.
 
@@ -124,12 +131,20 @@ def settlements_status(
     settlements : GeoDataFrame, optional
         Points to use instead of the shipped gazetteer (columns ``name``,
         ``region_id``, ``population``; EPSG:4326); the filters above apply.
+    zones : GeoDataFrame, str or path, optional
+        List the places inside these zones (see
+        :func:`frontline.zones.read_zones`); ``regions`` then selects zones
+        (default: every zone). Each place goes to the first zone, in the
+        set's order, whose polygon holds its point (boundary included).
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per place: ``geonameid``, ``name``, ``region_id``,
-        ``region_name``, ``population``, ``part_of``, ``date``, ``status``
+        ``region_name`` (with zones, then ``zone_id`` and ``zone_name``),
+        ``population``, ``part_of``, ``date``, ``status``
         (the layer's status at the place's point, missing outside every
         polygon), ``zone`` (``russian_held``, ``contested`` or
         ``ukrainian_held``), ``distance_to_line_km`` (NaN without ``line``),
@@ -158,7 +173,23 @@ def settlements_status(
     import geopandas as gpd
 
     layer = as_layer(control)
+    zoned = None
+    if zones is not None:
+        zoned = select_units(
+            regions,
+            default="all",
+            zones=zones,
+            zone_id=zone_id,
+            zone_name=zone_name,
+            zone_parent=zone_parent,
+        )
+        regions = "all"
     places = select_places(settlements, regions, min_population, include_parts)
+    zone_row = None
+    if zoned is not None:
+        zone_row = zone_of_points(places.geometry.values, zoned.frame)
+        places = places.loc[zone_row >= 0].reset_index(drop=True)
+        zone_row = zone_row[zone_row >= 0]
     points = np.asarray(places.geometry.values, dtype=object)
     status = status_of(points, layer)
     distance = (
@@ -168,6 +199,10 @@ def settlements_status(
     )
     date = layer_date(layer)
     table = pd.DataFrame(places[PLACE_COLUMNS])
+    if zoned is not None and zone_row is not None:
+        at = table.columns.get_loc("region_name") + 1
+        table.insert(at, "zone_id", zoned.frame.region_id.to_numpy()[zone_row])
+        table.insert(at + 1, "zone_name", zoned.frame.name.to_numpy()[zone_row])
     table["date"] = date
     table["status"] = status
     table["zone"] = zones_of(status)
@@ -179,6 +214,7 @@ def settlements_status(
             "date": date.isoformat() if date else None,
             "source": layer.attrs.get("source"),
             **gazetteer_attrs(),
+            **(zoned.attrs() if zoned is not None else {}),
         }
     )
     return result

@@ -57,7 +57,7 @@ from frontline._http import cache_location, retrieve, sha256_of
 from frontline._io import read_vector
 from frontline._names import normalise_name
 from frontline._tiles import _regions_key
-from frontline._units import resolve_region, ukraine_outline
+from frontline._units import GROUPS, resolve_region, ukraine_outline
 from frontline._zone_checks import (
     SLIVER_KM2,
     columns_of,
@@ -90,6 +90,7 @@ __all__ = [
     "fetch_zones",
     "read_zones",
     "select_units",
+    "zone_of_points",
 ]
 
 log = logging.getLogger(__name__)
@@ -541,6 +542,9 @@ def _file_cached(
     )
 
 
+#: Region selections that mean every zone: the groups of the 27 units, the
+#: functions' defaults.
+_EVERY: Final = [[g] for g in (*GROUPS, "all")]
 _FRAMES: dict[str, gpd.GeoDataFrame] = {}
 _UNIONS: dict[str, Geometry] = {}
 _FRAMES_SIZE: Final = 8
@@ -653,10 +657,21 @@ class UnitSet:
         return self.labels.get(group, group)
 
     def attrs(self) -> dict[str, Any]:
-        """``{"zones": ...}`` (the set's columns and checks), or nothing."""
+        """``{"zones": ...}``: the set's columns and checks, or nothing.
+
+        Kept small (no group names): pandas copies ``attrs`` on every
+        operation on a table.
+        """
         if self.zones is None:
             return {}
-        return {"zones": {k: v for k, v in self.zones.items() if k != "n"}}
+        keep = ("source", "id_column", "name_column", "parent_columns", "crs")
+        summary = {k: self.zones[k] for k in keep}
+        checks = dict(self.zones["checks"])
+        if "merged" in checks:
+            checks["merged"] = dict(list(checks["merged"].items())[:10])
+        summary["checks"] = checks
+        summary["zones"] = len(self.frame)
+        return {"zones": summary}
 
 
 def select_units(
@@ -675,10 +690,11 @@ def select_units(
     ----------
     regions : str, iterable of str or None
         Without ``zones``: a region selection (see
-        :func:`frontline.resolve_regions`). With ``zones``: the function's
-        ``default`` or ``"all"`` selects every zone; anything else selects
-        zones by id, by parent group id (or an oblast's name, where a parent
-        level holds oblasts), or by a zone name that is unique.
+        :func:`frontline.resolve_regions`). With ``zones``: None, the
+        function's ``default`` or a group of the 27 units (``four``, ``six``,
+        ``all``) selects every zone; anything else selects zones by id, by
+        parent group id (or an oblast's name, where a parent level holds
+        oblasts), or by a zone name that is unique.
     default : str, iterable of str or None
         The function's default for ``regions``.
     boundaries : GeoDataFrame, str or path, optional
@@ -729,6 +745,7 @@ def select_units(
     if len(chosen) < len(frame):
         frame = frame.iloc[chosen].reset_index(drop=True)
         frame.attrs = _deep(frame.attrs)
+        frame.attrs["zones"]["n"] = len(frame)  # a zone set as read: a subset
     groups: dict[str, tuple[str, ...]] = {}
     for column in meta["parents"]:
         members: dict[str, list[str]] = {}
@@ -757,7 +774,7 @@ def _choose(
 ) -> list[int]:
     """Rows of the zones that ``regions`` selects."""
     items = _as_items(regions)
-    if items is None or items in (["all"], _as_items(default)):
+    if items is None or items == _as_items(default) or items in _EVERY:
         return list(range(len(frame)))
     index = _zone_index(frame)
     rows: list[int] = []
@@ -810,3 +827,21 @@ def _oblast(item: str) -> str | None:
         return resolve_region(item)
     except RegionNotFoundError:
         return None
+
+
+def zone_of_points(points: Any, zones: gpd.GeoDataFrame) -> Any:
+    """Row of the zone holding each point: the first in zone order, else -1.
+
+    A point on a zone's boundary is in it; a point in several zones (on a
+    shared edge, or where zones overlap) goes to the first of them, so each
+    place counts once.
+    """
+    points = np.asarray(points, dtype=object)
+    out = np.full(len(points), -1, dtype=np.intp)
+    if len(points) == 0 or len(zones) == 0:
+        return out
+    tree = shapely.STRtree(np.asarray(zones.geometry.values, dtype=object))
+    point, zone = tree.query(points, predicate="intersects")
+    order = np.lexsort((zone, point))[::-1]  # the smallest zone row last
+    out[point[order]] = zone[order]
+    return out

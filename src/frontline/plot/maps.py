@@ -14,6 +14,7 @@ parallel where it is drawn.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -51,6 +52,7 @@ from frontline.plot._context import (
     town_count,
 )
 from frontline.plot._parts import (
+    _add_lines,
     add_polygons,
     context_units,
     date_text,
@@ -77,20 +79,29 @@ from frontline.plot._style import (
     DRAW_ORDER,
     HELD_COLOR,
     LOWER,
+    UNIT_EDGE,
     UPPER,
     Corner,
     legend_style,
     status_style,
+)
+from frontline.plot._zones import (
+    draw_choropleth,
+    fitted_labels,
+    share_text,
+    zone_caption,
+    zone_legend,
 )
 from frontline.regions import (
     load_regions,
     resolve_regions,
 )
 from frontline.report import control_table
+from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     from matplotlib.axes import Axes
@@ -169,6 +180,11 @@ def plot_map(
     boundaries: gpd.GeoDataFrame | None = None,
     basis: Basis = "geometry",
     water: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
+    choropleth: bool | None = None,
     legend_loc: Corner | Literal["auto"] = "auto",
     inset_loc: Corner | Literal["auto"] = "auto",
     ax: Axes | None = None,
@@ -233,6 +249,19 @@ def plot_map(
     water : path or GeoDataFrame, optional
         With ``basis="land"``, a finer sea mask (see
         :func:`frontline.load_water`), named in the caption.
+    zones : GeoDataFrame, str or path, optional
+        Map these zones instead of the regions (any polygons with an id
+        column, see :func:`frontline.zones.read_zones`); ``regions`` then
+        selects zones (by id, parent group or unique name; default: every
+        zone) and the view is their extent. The oblasts are drawn as context.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns.
+    choropleth : bool, optional
+        Fill each zone (or region) by its Russian-held share in classes
+        (``0 %``, ``under 5 %``, ``5–25 %`` … ``95 % or more``) instead of
+        drawing the control layer's statuses. Default: True with zones,
+        False with regions. With zones, labels (name and share) are written
+        only where they fit inside their zone.
     legend_loc, inset_loc : str, default "auto"
         The corners of the legend and of the inset locator map: ``upper
         left``, ``upper right``, ``lower left`` or ``lower right``. ``auto``
@@ -283,15 +312,44 @@ def plot_map(
     ['Donetsk', 'Kherson', 'Luhansk', 'Zaporizhzhia']
     """
     _validate.number(decimals, "decimals", low=0, high=6, integer=True, example="1")
-    for name, loc in (("legend_loc", legend_loc), ("inset_loc", inset_loc)):
-        if loc != "auto" and loc not in get_args(Corner):
-            raise OptionError(
-                f"unknown {name} {loc!r}; expected 'auto' or one of {get_args(Corner)}"
-            )
+    _check_corners(legend_loc, inset_loc)
     mode = caption_mode(caption)
     credit = check_credit(credit)
     limit = _town_limit(towns)
     layer = as_layer(control)
+    if zones is not None or choropleth:
+        return _zone_map(
+            layer,
+            select_units(
+                regions,
+                default="six",
+                boundaries=None if zones is not None else boundaries,
+                zones=zones,
+                zone_id=zone_id,
+                zone_name=zone_name,
+                zone_parent=zone_parent,
+            ),
+            _MapOptions(
+                line=line,
+                labels=labels,
+                legend=legend,
+                scale_bar=scale_bar,
+                inset=inset,
+                context=context,
+                caption=mode,
+                credit=credit,
+                title=title,
+                decimals=decimals,
+                boundaries=boundaries,
+                basis=basis,
+                water=water,
+                choropleth=choropleth is not False,
+                legend_loc=legend_loc,
+                inset_loc=inset_loc,
+            ),
+            ax,
+            figsize,
+        )
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     context_gdf = context_units(boundaries)
@@ -382,6 +440,14 @@ def plot_map(
     return ax
 
 
+def _check_corners(legend_loc: str, inset_loc: str) -> None:
+    for name, loc in (("legend_loc", legend_loc), ("inset_loc", inset_loc)):
+        if loc != "auto" and loc not in get_args(Corner):
+            raise OptionError(
+                f"unknown {name} {loc!r}; expected 'auto' or one of {get_args(Corner)}"
+            )
+
+
 def _top_points(
     candidates: gpd.GeoDataFrame | None, limit: int
 ) -> list[tuple[float, float]]:
@@ -403,6 +469,158 @@ def _town_limit(towns: object) -> int:
     raise OptionError(
         f"towns must be True, False or a number of towns ≥ 0, got {towns!r}"
     )
+
+
+def _furniture(ax: Axes, corners: dict[str, Any], rh: Any) -> None:
+    """Scale bar, inset and illustrative stamp where the corners say."""
+    if "scale_bar" in corners:
+        draw_scale_bar(ax, corners["scale_bar"])
+    if "inset" in corners:
+        draw_inset(ax, rh, corners["inset"])
+    if "stamp" in corners:
+        illustrative_stamp(ax, corners["stamp"])
+
+
+def _zone_title(units: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> str:
+    what = (
+        f"Russian-held share of {len(units):,} zones"
+        if len(units) > 3
+        else f"Territorial control: {', '.join(map(str, units.name))}"
+    )
+    return f"{what}, {date_text(layer.attrs.get('date'))}"
+
+
+@dataclasses.dataclass(frozen=True)
+class _MapOptions:
+    line: bool | gpd.GeoDataFrame
+    labels: bool
+    legend: bool
+    scale_bar: bool
+    inset: bool
+    context: bool
+    caption: CaptionMode
+    credit: str | None
+    title: str | None
+    decimals: int
+    boundaries: gpd.GeoDataFrame | None
+    basis: Basis
+    water: Any
+    choropleth: bool
+    legend_loc: str
+    inset_loc: str
+
+
+def _zone_map(
+    layer: gpd.GeoDataFrame,
+    zoned: UnitSet,
+    opt: _MapOptions,
+    ax: Axes | None,
+    figsize: tuple[float, float],
+) -> Axes:
+    """:func:`plot_map` of zones, or a choropleth of regions."""
+    units = zoned.frame
+    many = len(units) > 100
+    context = context_units(opt.boundaries)
+    measure = {"basis": opt.basis, "water": opt.water}
+    if zoned.zones is None:
+        table = control_table(
+            layer, list(zoned.ids), boundaries=opt.boundaries, **measure
+        )
+    else:
+        table = control_table(layer, zones=units, **measure)
+    lines = resolve_line(layer, opt.line, opt.boundaries)
+
+    ax = new_axes(ax, figsize)
+    extent = map_extent(units)
+    set_view(ax, extent)
+    style_map_axes(ax)
+    if opt.context:
+        draw_context(ax, extent)
+    add_polygons(
+        ax,
+        context.geometry,
+        facecolor=HELD_COLOR,
+        edgecolor=CONTEXT_EDGE,
+        linewidth=0.5,
+        zorder=1,
+    )
+    shares = []
+    if opt.choropleth:
+        shares = draw_choropleth(ax, units, table, many=many)
+    else:
+        plot_control(layer, ax=ax, zorder=2)
+    # Many zones: their white edges are drawn; the oblasts give the frame.
+    draw_outlines(ax, context, units.iloc[:0] if many else units, opt.boundaries)
+    if many:
+        _add_lines(ax, context.boundary, color=UNIT_EDGE, linewidth=0.6, zorder=3.1)
+    draw_line(ax, lines)
+
+    rh = russian_held(layer)
+    geoms = np.asarray(units.geometry.values, dtype=object)
+    content = shapely.union_all([*geoms, rh] if not many else [zoned.outline(), rh])
+    corners = plan_corners(
+        extent,
+        content,
+        [
+            ("legend", (0.36, 0.36), None, opt.legend_loc, opt.legend),
+            (
+                "inset",
+                (0.3, 0.3),
+                None,
+                opt.inset_loc,
+                opt.inset and inset_useful(extent),
+            ),
+            (
+                "stamp",
+                (0.26, 0.1),
+                UPPER,
+                "auto",
+                bool(layer.attrs.get("illustrative")),
+            ),
+            ("scale_bar", (0.3, 0.1), LOWER, "auto", opt.scale_bar),
+        ],
+    )
+    if "legend" in corners and opt.choropleth:
+        zone_legend(ax, shares, lines, corners["legend"])
+    elif "legend" in corners:
+        map_legend(ax, layer, lines, extent, corners["legend"])
+    _furniture(ax, corners, rh)
+    title = opt.title if opt.title is not None else _zone_title(units, layer)
+    if title:
+        draw_title(ax, title)
+    labelled = 0
+    if opt.labels:
+        texts = {
+            rid: [
+                f"{name}\n{share_text(row, opt.decimals)}",
+                share_text(row, opt.decimals),
+            ]
+            for rid, name, row in zip(
+                table.region_id,
+                table.name,
+                table[["occupied_pct", "contested_pct"]].to_dict("records"),
+                strict=True,
+            )
+        }
+        size = 6.5 if len(units) > 8 else 8.5
+        labelled = fitted_labels(ax, units, texts, fontsize=size)
+    if opt.caption != "none":
+        draw_caption(
+            ax,
+            zone_caption(
+                layer,
+                zoned,
+                labelled,
+                choropleth=opt.choropleth,
+                front=lines,
+                line=line_kinds(lines, shapely.box(*extent)),
+                boundaries=opt.boundaries,
+                mode=opt.caption,
+                credit=opt.credit,
+                context=opt.context,
+            ),
+        )
+    return ax
 
 
 def plot_change_map(
