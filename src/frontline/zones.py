@@ -791,6 +791,11 @@ def _choose(
             ids = frame.region_id.tolist()
             close = difflib.get_close_matches(item, list(index), n=4, cutoff=0.6)
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            if not frame.attrs["zones"]["parents"]:
+                hint += (
+                    " These zones have no parent column: pass zone_parent= (CLI "
+                    "--zone-parent) to select them by group"
+                )
             raise RegionNotFoundError(
                 f"{item!r} is not a zone id, a parent group or a unique zone name "
                 f"of the zones given ({len(ids)} zones, e.g. {ids[:3]}){hint}"

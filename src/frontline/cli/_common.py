@@ -26,6 +26,7 @@ __all__ = [
     "FORMATS",
     "add_basis",
     "add_output",
+    "add_zones",
     "dump_json",
     "iso_dates",
     "jsonable",
@@ -37,6 +38,7 @@ __all__ = [
     "without_geometry",
     "write_frame",
     "write_table",
+    "zone_options",
 ]
 
 FORMATS = ("table", "csv", "json")
@@ -73,6 +75,60 @@ def add_basis(p: argparse.ArgumentParser) -> None:
         help="with --basis land: a polygon file of sea water to take out instead "
         "of the embedded Natural Earth mask (e.g. an OpenStreetMap coastline)",
     )
+
+
+def add_zones(p: argparse.ArgumentParser) -> None:
+    """Add ``--zones FILE --zone-id COLUMN [--zone-name] [--zone-parent]``."""
+    group = p.add_argument_group(
+        "zones (instead of regions)",
+        "Measure any polygons with an id column instead of the 27 units: "
+        "raions, hromadas, your own areas (any CRS). --regions then selects "
+        "zones by id or parent group.",
+    )
+    group.add_argument(
+        "--zones",
+        metavar="FILE",
+        help="polygon file (GeoJSON, GeoPackage, Shapefile …) or a registered "
+        "zone set (minregion-2020-raions, minregion-2020-hromadas; downloaded "
+        "once)",
+    )
+    group.add_argument("--zone-id", metavar="COLUMN", help="column with zone ids")
+    group.add_argument("--zone-name", metavar="COLUMN", help="column with names")
+    group.add_argument(
+        "--zone-parent",
+        metavar="COLUMN",
+        help="parent column(s) for group rows, finest first, comma-separated "
+        "(e.g. raion,oblast)",
+    )
+    group.add_argument(
+        "--zones-sha256",
+        metavar="HASH",
+        help="expected sha256 of a registered zone set's file (verifies it)",
+    )
+
+
+def zone_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the zone keywords of the library functions, from the options."""
+    zones = getattr(args, "zones", None)
+    sha = getattr(args, "zones_sha256", None)
+    if zones is not None and sha is not None:
+        from frontline.zones import ZONE_SETS, fetch_zones
+
+        if zones not in ZONE_SETS:
+            raise OptionError(
+                "--zones-sha256 verifies a registered zone set "
+                f"({', '.join(ZONE_SETS)}); {zones!r} is a file: check it "
+                "yourself (sha256sum)"
+            )
+        zones = fetch_zones(zones, known_hash=sha)
+    elif zones is None and sha is not None:
+        raise OptionError("--zones-sha256 needs --zones NAME (a registered zone set)")
+    return {
+        "zones": zones,
+        "zone_id": getattr(args, "zone_id", None),
+        "zone_name": getattr(args, "zone_name", None),
+        "zone_parent": getattr(args, "zone_parent", None),
+    }
 
 
 def add_output(p: argparse.ArgumentParser, formats: tuple[str, ...] = FORMATS) -> None:
@@ -213,8 +269,9 @@ def write_table(table: pd.DataFrame, fmt: str, out: IO[str]) -> None:
         )
         width = int(shown["name"].str.len().max())
         shown["name"] = shown["name"].str.ljust(width)
+        what = "zone" if "zones" in attrs else "region"
         out.write(
-            f"Control by region, {attrs.get('date') or 'date unknown'} — "
+            f"Control by {what}, {attrs.get('date') or 'date unknown'} — "
             f"{attrs.get('source')}\n"
         )
         out.write(shown.to_string(index=False) + "\n")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from frontline.cli._common import (
     add_basis,
     add_output,
+    add_zones,
     dump_json,
     jsonable,
     output,
@@ -16,6 +17,7 @@ from frontline.cli._common import (
     records,
     without_geometry,
     write_frame,
+    zone_options,
 )
 from frontline.errors import OptionError
 
@@ -59,6 +61,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         help="leave out the stretches along the Dnipro",
     )
     line.add_argument("--regions", help="regions or group to report (default: all)")
+    add_zones(line)
     add_output(line)
     line.set_defaults(func=_cmd_line)
 
@@ -88,6 +91,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     )
     scenario.add_argument("--regions", default="six", help="regions to report (six)")
     add_basis(scenario)
+    add_zones(scenario)
     add_output(scenario)
     scenario.set_defaults(func=_cmd_scenario)
 
@@ -123,6 +127,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         action="store_true",
         help="add each place's distance to the front line (km)",
     )
+    add_zones(places)
     add_output(places)
     places.set_defaults(func=_cmd_settlements)
 
@@ -130,7 +135,8 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
 def _cmd_line(args: argparse.Namespace) -> None:
     from frontline.line import front_line, line_lengths
 
-    if args.regions:
+    zones = zone_options(args)
+    if args.regions and zones["zones"] is None:
         from frontline.regions import resolve_regions
 
         resolve_regions(args.regions)
@@ -141,7 +147,7 @@ def _cmd_line(args: argparse.Namespace) -> None:
         include_river=not args.no_river,
         river_km=args.river_km,
     )
-    table = line_lengths(line, args.regions or None)
+    table = line_lengths(line, args.regions or None, **zones)
     meta = jsonable(line.attrs)
     with output(args.output) as out:
         if args.format == "json":
@@ -171,22 +177,26 @@ def _cmd_scenario(args: argparse.Namespace) -> None:
         withdraw,
     )
 
-    resolve_regions(args.regions)
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        resolve_regions(args.regions)
     if args.buffer_km is not None and args.buffer_km <= 0:
         raise OptionError(f"--buffer-km must be positive, got {args.buffer_km}")
     layer = read_layer(args, args.control)
     result = freeze(layer)
     if args.withdraw:
-        result = withdraw(result, args.withdraw)
+        result = withdraw(result, args.withdraw, **zones)
     if args.cede:
-        result = cede(result, args.cede)
+        result = cede(result, args.cede, **zones)
     if args.buffer_km is not None:
         result = buffer_zone(result, args.buffer_km, side=args.buffer_side)
-    table = scenario_table(result, args.regions, basis=args.basis, water=args.water)
+    table = scenario_table(
+        result, args.regions, basis=args.basis, water=args.water, **zones
+    )
     with output(args.output) as out:
         if args.format == "json":
             changes = scenario_changes(
-                result, args.regions, basis=args.basis, water=args.water
+                result, args.regions, basis=args.basis, water=args.water, **zones
             )
             dump_json(
                 {
@@ -210,7 +220,14 @@ def _cmd_settlements(args: argparse.Namespace) -> None:
         settlements_status,
     )
 
-    resolve_regions(args.regions)
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        resolve_regions(args.regions)
+    elif args.changed_since:
+        raise OptionError(
+            "--changed-since lists places by region; drop --zones, or compare "
+            "the zone tables of two dates"
+        )
     if args.by_zone and args.changed_since:
         raise OptionError("--by-zone and --changed-since cannot be combined")
     layer = read_layer(args, args.control)
@@ -220,7 +237,7 @@ def _cmd_settlements(args: argparse.Namespace) -> None:
     }
     table: pd.DataFrame
     if args.by_zone:
-        table = population_table(layer, args.regions, **common)
+        table = population_table(layer, args.regions, **common, **zones)
     elif args.changed_since:
         before = read_layer(args, args.changed_since)
         table = settlements_changed(before, layer, regions=args.regions, **common)
@@ -230,7 +247,9 @@ def _cmd_settlements(args: argparse.Namespace) -> None:
             from frontline.line import front_line
 
             line = front_line(layer)
-        table = settlements_status(layer, regions=args.regions, line=line, **common)
+        table = settlements_status(
+            layer, regions=args.regions, line=line, **common, **zones
+        )
     print(f"frontline: {ATTRIBUTION}. {POPULATION_CAVEAT}", file=sys.stderr)
     with output(args.output) as out:
         write_frame(without_geometry(table), args.format, out)

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from frontline.cli._common import (
+    add_zones,
     output,
     quiet_matplotlib,
     read_layer,
+    zone_options,
 )
 from frontline.errors import OptionError
 
@@ -105,13 +107,28 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     draw.add_argument(
         "--force", action="store_true", help="redraw maps that are up to date"
     )
+    draw.add_argument(
+        "--statuses",
+        action="store_true",
+        help="with --zones: draw the control statuses and zone outlines instead "
+        "of the choropleth of the Russian-held share",
+    )
+    add_zones(draw)
     draw.set_defaults(func=_cmd_map)
 
 
 def _cmd_map(args: argparse.Namespace) -> None:
     from frontline.regions import resolve_regions
+    from frontline.zones import select_units
 
-    selection = resolve_regions(args.regions)
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        ids = resolve_regions(args.regions).ids
+    else:
+        ids = select_units(args.regions, default="six", **zones).ids
+        # Read (and check) the zones once for every map drawn.
+        zones["zones"] = select_units(None, default=None, **zones).frame
+        zones.update(zone_id=None, zone_name=None, zone_parent=None)
     target = args.output
     suffix = Path(target).suffix.lower()
     if suffix not in {*_PICTURES, ".html", *_ANIMATIONS}:
@@ -128,6 +145,11 @@ def _cmd_map(args: argparse.Namespace) -> None:
         str(p) for item in args.control for p in source_paths(item)
     ] or [None]
     if suffix in _ANIMATIONS:
+        if zones["zones"] is not None:
+            raise OptionError(
+                "--zones draws still maps (.png, .svg, .pdf, .html); animations "
+                "show the regions"
+            )
         if fields:
             raise OptionError(
                 f"an animation is one file, but the output {target!r} is a template "
@@ -149,8 +171,7 @@ def _cmd_map(args: argparse.Namespace) -> None:
                 f"{source!r} has no date for the {{date}} template; pass --date or "
                 "use {stem}"
             )
-        ids = selection.ids if "region" in fields else (None,)
-        for rid in ids:
+        for rid in ids if "region" in fields else (None,):
             path = Path(
                 _fill(
                     target,
@@ -170,7 +191,7 @@ def _cmd_map(args: argparse.Namespace) -> None:
             if _up_to_date(path, source) and not args.force:
                 log.info("%s is up to date; skipped (use --force to redraw)", path)
                 continue
-            _draw_map(layer, rid or args.regions, path, args)
+            _draw_map(layer, rid or args.regions, path, args, zones)
 
 
 def template_fields(target: str) -> list[str]:
@@ -298,7 +319,11 @@ def _up_to_date(path: Path, source: str | None) -> bool:
 
 
 def _draw_map(
-    layer: gpd.GeoDataFrame, regions: str, path: Path, args: argparse.Namespace
+    layer: gpd.GeoDataFrame,
+    regions: str,
+    path: Path,
+    args: argparse.Namespace,
+    zones: dict[str, Any],
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     options = _map_options(args)
@@ -306,7 +331,7 @@ def _draw_map(
         from frontline.plot import explore, to_html
 
         del options["labels"], options["towns"]
-        web = explore(layer, regions, **options)
+        web = explore(layer, regions, **options, **zones)
         page = to_html(web, self_contained=not args.cdn)
         with output(str(path)) as out:
             out.write(page)
@@ -319,7 +344,14 @@ def _draw_map(
     from frontline.plot import editable_text, plot_map
 
     with quiet_matplotlib():
-        ax = plot_map(layer, regions, figsize=_size(args), **options)
+        ax = plot_map(
+            layer,
+            regions,
+            figsize=_size(args),
+            choropleth=False if args.statuses else None,
+            **options,
+            **zones,
+        )
     from matplotlib.figure import Figure
 
     fig = ax.figure

@@ -9,9 +9,11 @@ from frontline.cli._common import (
     BOUNDARIES_HELP,
     add_basis,
     add_output,
+    add_zones,
     iso_dates,
     output,
     write_frame,
+    zone_options,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         help="measure every map again (default: reuse each file's result from "
         "earlier runs, keyed by its sha256, the regions and the boundaries)",
     )
+    add_zones(series)
     add_output(series, ("csv", "json"))
     series.set_defaults(func=_cmd_timeseries)
 
@@ -89,6 +92,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
         help="russian_held (default: occupied + "
         "occupied_before_2022), one status, or all",
     )
+    add_zones(changed)
     add_output(changed)
     changed.set_defaults(func=_cmd_change)
 
@@ -97,7 +101,9 @@ def _cmd_timeseries(args: argparse.Namespace) -> None:
     from frontline.regions import resolve_regions
     from frontline.series import resample, timeseries
 
-    resolve_regions(args.regions)  # fail on a bad name before reading anything
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        resolve_regions(args.regions)  # fail on a bad name before reading anything
     table = timeseries(
         args.snapshots,
         args.regions,
@@ -107,6 +113,7 @@ def _cmd_timeseries(args: argparse.Namespace) -> None:
         parallel=args.parallel,
         progress=args.quiet == 0,
         cache=not args.no_cache,
+        **zones,
     )
     if args.freq != "D":
         table = resample(table, args.freq)
@@ -118,8 +125,10 @@ def _cmd_change(args: argparse.Namespace) -> None:
     from frontline.regions import resolve_regions
     from frontline.series import change
 
-    resolve_regions(args.regions)
-    table = change(args.before, args.after, args.regions, status=args.status)
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        resolve_regions(args.regions)
+    table = change(args.before, args.after, args.regions, status=args.status, **zones)
     with output(args.output) as out:
         if args.format == "table" and table.empty:
             out.write(

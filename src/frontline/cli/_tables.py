@@ -11,11 +11,13 @@ from frontline.cli._common import (
     BOUNDARIES_HELP,
     add_basis,
     add_output,
+    add_zones,
     dump_json,
     output,
     read_layer,
     write_frame,
     write_table,
+    zone_options,
 )
 from frontline.errors import OptionError
 
@@ -50,6 +52,7 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     )
     add_basis(report)
     report.add_argument("--boundaries", help=BOUNDARIES_HELP)
+    add_zones(report)
     add_output(report)
     report.set_defaults(func=_cmd_report)
 
@@ -167,7 +170,9 @@ def _cmd_report(args: argparse.Namespace) -> None:
     from frontline.regions import resolve_regions
     from frontline.report import control_table
 
-    resolve_regions(args.regions)  # fail on a bad name before reading anything
+    zones = zone_options(args)
+    if zones["zones"] is None:
+        resolve_regions(args.regions)  # fail on a bad name before reading anything
     layer = read_layer(args, args.control)
     table = control_table(
         layer,
@@ -175,6 +180,7 @@ def _cmd_report(args: argparse.Namespace) -> None:
         basis=args.basis,
         boundaries=args.boundaries,
         water=args.water,
+        **zones,
     )
     with output(args.output) as out:
         write_table(table, args.format, out)

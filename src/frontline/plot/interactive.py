@@ -48,14 +48,13 @@ from frontline.plot._style import (
     UNIT_EDGE,
     status_labels,
 )
-from frontline.regions import (
-    load_regions,
-    resolve_regions,
-)
+from frontline.plot._zones import SHARE_CLASSES, share_class
 from frontline.report import control_table
+from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import os
+    from collections.abc import Iterable, Sequence
     from pathlib import Path
 
     import geopandas as gpd
@@ -74,6 +73,10 @@ def explore(  # noqa: PLR0915 - one map, many parts
     caption: CaptionMode | bool = "short",
     credit: str | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
+    zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
+    zone_id: str | None = None,
+    zone_name: str | None = None,
+    zone_parent: str | Sequence[str] | None = None,
     tiles: str = "OpenStreetMap",
     m: Any = None,
 ) -> Any:
@@ -110,6 +113,13 @@ def explore(  # noqa: PLR0915 - one map, many parts
         A line of your own at the end of the caption.
     boundaries : GeoDataFrame, optional
         Boundaries instead of the embedded ones.
+    zones : GeoDataFrame, str or path, optional
+        Outline and give popups to these zones instead of the regions (see
+        :func:`frontline.zones.read_zones`), each filled by its Russian-held
+        share in the classes of :func:`plot_map`'s choropleth; ``regions``
+        then selects zones.
+    zone_id, zone_name, zone_parent : str, optional
+        The zones' columns.
     tiles : str, default "OpenStreetMap"
         The base map (any name folium or xyzservices knows).
     m : folium.Map, optional
@@ -159,15 +169,24 @@ def explore(  # noqa: PLR0915 - one map, many parts
     mode = caption_mode(caption)
     credit = check_credit(credit)
     layer = as_layer(control)
-    selection = resolve_regions(regions)
-    units = load_regions(selection.ids, boundaries=boundaries)
-    table = control_table(layer, regions, boundaries=boundaries)
+    selection = select_units(
+        regions,
+        default="six",
+        boundaries=boundaries if zones is None else None,
+        zones=zones,
+        zone_id=zone_id,
+        zone_name=zone_name,
+        zone_parent=zone_parent,
+    )
+    units = selection.frame
+    table = (
+        control_table(layer, regions, boundaries=boundaries)
+        if zones is None
+        else control_table(layer, zones=units)
+    )
     lines = resolve_line(layer, line, boundaries)
     if title is None:
-        title = (
-            f"Territorial control: {selection_phrase(selection)}, "
-            f"{date_text(layer.attrs.get('date'))}"
-        )
+        title = f"{_title_of(selection)}, {date_text(layer.attrs.get('date'))}"
 
     import geopandas as gpd
 
@@ -225,16 +244,7 @@ def explore(  # noqa: PLR0915 - one map, many parts
                 highlight=False,
                 name=name or "Front line along a river",
             )
-    info = _rounded(_region_info(units, table))
-    info.explore(
-        m=m,
-        color=UNIT_EDGE,
-        style_kwds={"fillOpacity": 0.0, "weight": 1.5, "className": HOVER_CLASS},
-        highlight=False,
-        tooltip=["name", "Russian-held %"],
-        popup=[c for c in info.columns if c != "geometry"],
-        name="Regions",
-    )
+    _unit_layer(m, _rounded(_region_info(units, table)), zoned=zones is not None)
     x0, y0, x1, y1 = units.total_bounds
     m.fit_bounds([[y0, x0], [y1, x1]])
     folium.LayerControl(collapsed=True).add_to(m)
@@ -248,11 +258,21 @@ def explore(  # noqa: PLR0915 - one map, many parts
         for s, i in zip(present, items, strict=True)
     ]
     items.append(LegendItem("Ukrainian-held", HELD_COLOR, edge="#BFB8A8"))
+    items += [
+        LegendItem(f"zones: {label}", color, edge="#BFB8A8")
+        for _, label, color in (SHARE_CLASSES if zones is not None else ())
+    ]
     if kinds["land"] or kinds["river"]:
         items.append(LegendItem("Front line", LINE_COLOR, "line"))
     note = "Dashed: the front line along a river." if kinds["river"] else None
     body = legend_html(items, title="Control", note=note)
-    lines_shown = _caption_lines(layer, boundaries, mode=mode, credit=credit)
+    lines_shown = _caption_lines(
+        layer,
+        boundaries,
+        mode=mode,
+        credit=credit,
+        zones=None if zones is None else selection.source,
+    )
     if lines_shown:
         body += caption_html(lines_shown)
     if title:
@@ -351,6 +371,7 @@ def _caption_lines(
     *,
     mode: CaptionMode,
     credit: str | None,
+    zones: str | None = None,
 ) -> list[str]:
     if mode == "none":
         return []
@@ -370,6 +391,7 @@ def _caption_lines(
         )
     lines += merge_credits(
         [
+            *([f"Zones: {zones.rstrip('.')}."] if zones else []),
             *place_credits(boundaries, context=False, towns=False),
             *extra_credits([layer]),
         ]
@@ -378,3 +400,49 @@ def _caption_lines(
     if credit:
         lines.append(credit)
     return lines
+
+
+def _title_of(selection: UnitSet) -> str:
+    if selection.zones is None:
+        return f"Territorial control: {selection_phrase(selection)}"
+    units = selection.frame
+    if len(units) > 3:
+        return f"Russian-held share of {len(units):,} zones"
+    return f"Territorial control: {', '.join(map(str, units.name))}"
+
+
+def _unit_layer(m: Any, info: gpd.GeoDataFrame, *, zoned: bool) -> None:
+    """Regions outlined, or zones filled by share class; popups for both."""
+    popup = [c for c in info.columns if c != "geometry"]
+    style: dict[str, Any] = {"className": HOVER_CLASS}
+    if not zoned:
+        info.explore(
+            m=m,
+            color=UNIT_EDGE,
+            style_kwds={**style, "fillOpacity": 0.0, "weight": 1.5},
+            highlight=False,
+            tooltip=["name", "Russian-held %"],
+            popup=popup,
+            name="Regions",
+        )
+        return
+    klass = share_class(info["Russian-held %"].to_numpy())
+    info["share class"] = [SHARE_CLASSES[k][1] for k in klass]
+    fills = {label: color for _, label, color in SHARE_CLASSES}
+    info.explore(
+        m=m,
+        column="share class",
+        categories=list(fills),
+        cmap=list(fills.values()),
+        legend=False,
+        style_kwds={
+            **style,
+            "fillOpacity": 0.7,
+            "weight": 0.6 if len(info) > 100 else 1.2,
+            "color": UNIT_EDGE,
+        },
+        highlight=False,
+        tooltip=["name", "Russian-held %"],
+        popup=popup,
+        name="Zones",
+    )
