@@ -58,7 +58,7 @@ from frontline.regions import (
     resolve_regions,
 )
 from frontline.status import RUSSIAN_HELD
-from frontline.zones import select_units
+from frontline.zones import cut_lines, select_units
 
 if TYPE_CHECKING:
     import os
@@ -301,17 +301,14 @@ def line_lengths(
             zone_name=zone_name,
             zone_parent=zone_parent,
         )
-        pieces = [
-            (g, bool(r)) for g, r in zip(line.geometry.values, line.river, strict=True)
-        ]
-        line = _assign_regions(pieces, zoned.frame)
+        line = _zone_line(line, zoned.frame)
         ids = list(zoned.ids)
         if regions is None:
             ids = [r for r in ids if r in set(line.region_id)]
         names = dict(zip(zoned.frame.region_id, zoned.frame.name, strict=True))
         groups = {g: m for g, m in zoned.groups.items() if set(m) & set(ids)}
         groups["total"] = tuple(ids)
-        labels = {"total": "all zones"} | {g: zoned.label(g) for g in groups}
+        labels = {g: zoned.label(g) for g in groups} | {"total": "all zones"}
         extra = {"boundaries": zoned.source, **zoned.attrs()}
     elif regions is None:
         ids = list(dict.fromkeys(line.region_id))
@@ -345,6 +342,23 @@ def line_lengths(
     out["length_excl_river_km"] = out.length_km - out.river_length_km
     out.attrs.update(attrs | extra)
     return out
+
+
+def _zone_line(line: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Cut a front line along zones: ``region_id``, ``river``, ``length_km``."""
+    rows = []
+    for flag in (False, True):
+        pieces, owner = cut_lines(line.geometry.values[line.river == flag], zones)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "region_id": zones.region_id.to_numpy()[owner],
+                    "river": flag,
+                    "length_km": _length_km(pieces),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
 
 
 def line_change(

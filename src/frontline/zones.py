@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 
 import shapely
+from pyproj import Geod
 
 from frontline._http import cache_location, retrieve, sha256_of
 from frontline._io import read_vector
@@ -84,9 +85,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SLIVER_KM2",
+    "SNAP_KM",
     "ZONE_SETS",
     "UnitSet",
     "ZoneSet",
+    "cut_lines",
     "fetch_zones",
     "read_zones",
     "select_units",
@@ -545,6 +548,9 @@ def _file_cached(
 #: Region selections that mean every zone: the groups of the 27 units, the
 #: functions' defaults.
 _EVERY: Final = [[g] for g in (*GROUPS, "all")]
+#: Places outside Ukraine's outline go to the nearest zone this close (km).
+SNAP_KM: Final = 3.0
+_GEOD: Final = Geod(ellps="WGS84")
 _FRAMES: dict[str, gpd.GeoDataFrame] = {}
 _UNIONS: dict[str, Geometry] = {}
 _FRAMES_SIZE: Final = 8
@@ -839,14 +845,78 @@ def zone_of_points(points: Any, zones: gpd.GeoDataFrame) -> Any:
 
     A point on a zone's boundary is in it; a point in several zones (on a
     shared edge, or where zones overlap) goes to the first of them, so each
-    place counts once.
+    place counts once. A point outside Ukraine's outline (GeoNames puts some
+    coastal and border towns a little offshore or abroad) goes to the nearest
+    zone within :data:`SNAP_KM`, as the gazetteer gives such places the
+    nearest unit.
     """
     points = np.asarray(points, dtype=object)
     out = np.full(len(points), -1, dtype=np.intp)
     if len(points) == 0 or len(zones) == 0:
         return out
-    tree = shapely.STRtree(np.asarray(zones.geometry.values, dtype=object))
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    tree = shapely.STRtree(geoms)
     point, zone = tree.query(points, predicate="intersects")
     order = np.lexsort((zone, point))[::-1]  # the smallest zone row last
     out[point[order]] = zone[order]
+    lost = np.flatnonzero(out < 0)
+    if len(lost):
+        x, y = shapely.get_x(points[lost]), shapely.get_y(points[lost])
+        lost = lost[~shapely.contains_xy(ukraine_outline(), x, y)]
+    if len(lost):
+        near_point, near_zone = tree.query_nearest(
+            points[lost], max_distance=SNAP_KM / 60.0, all_matches=False
+        )
+        lines = shapely.shortest_line(points[lost][near_point], geoms[near_zone])
+        xy = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+        _, _, metres = _GEOD.inv(xy[:, 0, 0], xy[:, 0, 1], xy[:, 1, 0], xy[:, 1, 1])
+        close = np.asarray(metres) <= SNAP_KM * 1000
+        out[lost[near_point[close]]] = near_zone[close]
     return out
+
+
+def cut_lines(lines: Any, zones: gpd.GeoDataFrame) -> tuple[Any, Any]:
+    """Cut lon/lat lines along the zones; each stretch goes to one zone.
+
+    Returns the pieces (one MultiLineString per zone that holds line) and the
+    zone row of each. A stretch that runs along a boundary shared by several
+    zones (or lies where zones overlap) goes to the first of them in zone
+    order, so the pieces never overlap and their lengths add up to the
+    line's inside the zones.
+    """
+    geoms = np.asarray(zones.geometry.values, dtype=object)
+    line = shapely.union_all(np.asarray(lines, dtype=object))
+    empty = (np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp))
+    if line is None or line.is_empty or len(geoms) == 0:
+        return empty
+    tree = shapely.STRtree(geoms)
+    hit = np.sort(tree.query(line, predicate="intersects"))
+    parts, owner = shapely.get_parts(
+        shapely.intersection(line, geoms[hit]), return_index=True
+    )
+    linear = np.isin(shapely.get_type_id(parts), (1, 2))  # LineString, LinearRing
+    parts, owner = parts[linear], hit[owner[linear]]
+    xy, which = shapely.get_coordinates(parts, return_index=True)
+    same = which[1:] == which[:-1]
+    start, end = xy[:-1][same], xy[1:][same]
+    zone = owner[which[1:][same]]
+    mid = shapely.points((start + end) / 2)
+    # The first zone within a hair of each segment's middle owns it.
+    p, z = tree.query(mid, predicate="dwithin", distance=1e-9)
+    first = np.full(len(mid), len(geoms), dtype=np.intp)
+    np.minimum.at(first, p, z)
+    keep = first == zone
+    segments = shapely.linestrings(
+        np.stack([start[keep], end[keep]], axis=1).reshape(-1, 2),
+        indices=np.repeat(np.arange(int(keep.sum())), 2),
+    )
+    rows = zone[keep]
+    order = np.unique(rows)
+    pieces = np.array(
+        [
+            shapely.line_merge(shapely.multilinestrings(segments[rows == r]))
+            for r in order
+        ],
+        dtype=object,
+    )
+    return pieces, order
