@@ -3,25 +3,31 @@
 On every map of the DeepState union archive in ../shared (769 daily files)
 and the zones of ``benchmarks/hromada_like.py`` (built here, ~0.2 s):
 
-(a)  the plain geopandas way, per map: ``read_file``, ``overlay`` with the
-     zones, ``to_crs("EPSG:6933").area``, ``groupby`` (run once: ~4 minutes);
-(b)  ``frontline.timeseries(files, zones=zones, zone_id="code",
-     zone_parent="oblast_id")``: *warm* (the default, in a session that has
-     measured these zones before: the zone checks and the tiled zones are
-     kept), *cold* (the first call in a process: zones read and checked,
-     tiles cut; the next map is read while the current one is measured) and
-     *serial* (``parallel="serial"``, cold, one thread);
-(b27) the same three on the 27 units (``"all"``, embedded boundaries);
-(c)  the parse floor: ``pyogrio.read_dataframe`` on every file.
+(a)   the plain geopandas way, per map: ``read_file``, ``overlay`` with the
+      zones, ``to_crs("EPSG:6933").area``, ``groupby``. Nothing carries over
+      from one map to the next, so its time is linear in the maps: it runs
+      on every ``--plain-every``-th map in each round (8: 97 maps) and is
+      scaled to all; ``--plain-all`` also times it once on every map;
+(b)   ``frontline.timeseries(files, zones=zones, zone_id="code",
+      zone_parent="oblast_id")``: *warm* (the default, in a session that has
+      measured these zones before: the checked zones and their tiles are
+      kept), *cold* (the first call in a process: zones read and checked,
+      tiles cut; the next map is read while the current one is measured),
+      *serial* (``parallel="serial"``, cold, one thread) and *dask* (on a
+      ``LocalCluster`` of two worker processes, started beforehand);
+(b27) the same four on the 27 units (``"all"``, embedded boundaries);
+(c)   the parse floor: ``pyogrio.read_dataframe`` on every file.
 
-(b), (b27) and (c) run interleaved, best of ``--repeat``. It also checks that
-the zones add up per oblast to the 27-unit series on every map (largest
-difference), measures the peak memory (resident set, in a fresh process per
-size) of the zone series on 50, 200 and all maps, next to the size of the
-table it returns, and runs the zone series on a Dask ``LocalCluster`` (two
-worker processes) and checks that its table is identical.
+All jobs run interleaved, best of ``--repeat`` rounds, so that each job's best
+time is taken in the same conditions as the others' on a shared machine. It
+checks that cold, serial and Dask runs give the warm run's table exactly,
+that the zones add up per oblast to the 27-unit series on every map (largest
+difference), compares (a) and (a') (edges densified) with (b), and measures
+the peak memory (resident set, in a fresh process per size) on 50, 200 and
+all maps: of the whole call, next to the size of the table it returns, and of
+the measuring alone (maps read and measured, results dropped).
 
-    .venv/bin/python benchmarks/bench_zones.py [--repeat 3] [--plain 769]
+    .venv/bin/python benchmarks/bench_zones.py [--repeat 3] [--plain-all]
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ import shapely
 import frontline as fl
 from frontline import _tiles
 from frontline import zones as zmod
+from frontline._runners import tile_engine
+from frontline._snapshots import read_snapshot
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -118,23 +126,25 @@ def plain_geopandas(files, zones, *, densify=False):
     return pd.DataFrame(rows).fillna(0.0)
 
 
-def peak_rss_child(n):
+def memory_child(n, engine_only):
     """Run in a fresh process: peak RSS of the zone series on the first n maps."""
     zones = hromada_like().build_zones(1500)
     files = archive(n)
+    options = {"zone_id": "code", "zone_parent": "oblast_id"}
     base = _vm("VmRSS")
-    table = quiet(
-        lambda: fl.timeseries(
-            files, zones=zones, zone_id="code", zone_parent="oblast_id", progress=False
-        )
-    )()
-    out = {
-        "maps": len(files),
-        "rss_before_mib": base,
-        "peak_rss_mib": _vm("VmHWM"),
-        "table_mib": table.memory_usage(deep=True).sum() / 2**20,
-        "rows": len(table),
-    }
+    out = {"maps": len(files), "rss_before_mib": base}
+    if engine_only:
+        units = quiet(lambda: zmod.read_zones(zones, **options))()
+        with tile_engine(units[["region_id", "name", "geometry"]]) as engine:
+            for index, path in enumerate(files):
+                quiet(lambda i=index, p=path: engine.measure(read_snapshot(p, i)))()
+    else:
+        table = quiet(
+            lambda: fl.timeseries(files, zones=zones, progress=False, **options)
+        )()
+        out["table_mib"] = table.memory_usage(deep=True).sum() / 2**20
+        out["rows"] = len(table)
+    out["peak_rss_mib"] = _vm("VmHWM")
     print(json.dumps(out))
 
 
@@ -146,158 +156,160 @@ def _vm(key):
     return float("nan")
 
 
-def memory(sizes):
+def memory(sizes, *, engine_only):
     out = []
     for n in sizes:
+        argv = [sys.executable, __file__, "--memory-child", str(n)]
         done = subprocess.run(
-            [sys.executable, __file__, "--memory-child", str(n)],
+            [*argv, "--engine-only"] if engine_only else argv,
             capture_output=True,
             text=True,
             check=True,
-            env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", "")},
         )
         out.append(json.loads(done.stdout.strip().splitlines()[-1]))
     return out
 
 
-def on_dask(files, zones, serial):
-    distributed = __import__("distributed")
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        start = time.perf_counter()
-        table = quiet(
-            lambda: fl.timeseries(
-                files,
-                zones=zones,
-                zone_id="code",
-                zone_parent="oblast_id",
-                parallel=client,
-                progress=False,
-            )
-        )()
-        took = time.perf_counter() - start
-    pd.testing.assert_frame_equal(table, serial, check_exact=True)
-    return took
+def checks(results, zones, sample, every):
+    """Same tables in every mode; zones against oblasts; (a), (a') against (b)."""
+    zoned, units = results["bz"], results["b27"]
+    for other in ("bz_cold", "bz_serial", "bz_dask"):
+        pd.testing.assert_frame_equal(results[other], zoned, check_exact=True)
+    for other in ("b27_cold", "b27_serial", "b27_dask"):
+        pd.testing.assert_frame_equal(results[other], units, check_exact=True)
+    key = ["date", "region_id", "status"]
+    oblasts = units[units.region_id.str.match(r"^UA-\d\d$")].set_index(key).area_km2
+    sums = zoned.set_index(key).area_km2.reindex(oblasts.index)
+    conservation = float(np.abs(oblasts - sums).max())
+
+    held = zoned[zoned.status == "russian_held"]
+    wide = held.pivot(index="date", columns="region_id", values="area_km2")
+    wide = wide.reindex(columns=list(zones.code)).fillna(0)
+    plain = results["a"].reindex(columns=list(zones.code)).fillna(0)
+    dense = plain_geopandas(sample[:20], zones[["code", "geometry"]], densify=True)
+    dense = dense.reindex(columns=list(zones.code)).fillna(0)
+    diff = (
+        float(np.abs(wide.iloc[::every].to_numpy() - plain.to_numpy()).max()),
+        float(np.abs(wide.iloc[::every][:20].to_numpy() - dense.to_numpy()).max()),
+    )
+    return conservation, diff
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n", type=int, default=1500, help="zones (1500)")
-    parser.add_argument(
-        "--plain", type=int, default=0, help="maps for (a); 0: all (~4 min)"
-    )
     parser.add_argument("--maps", type=int, default=0, help="first N maps (all)")
+    parser.add_argument("--plain-every", type=int, default=8)
+    parser.add_argument("--plain-all", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
-    parser.add_argument("--no-dask", action="store_true")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--engine-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
-        peak_rss_child(args.memory_child)
+        memory_child(args.memory_child, args.engine_only)
         return
+    distributed = __import__("distributed")
     load_start = os.getloadavg()
     files = archive(args.maps or None)
     zones = hromada_like().build_zones(args.n)
+    sample = files[:: args.plain_every]
     print(
         f"{len(files)} maps of the union archive; {len(zones)} zones; "
-        f"{os.cpu_count()} CPUs; best of {args.repeat}"
+        f"{os.cpu_count()} CPUs; best of {args.repeat}; (a) on {len(sample)} maps"
     )
     options = {"zones": zones, "zone_id": "code", "zone_parent": "oblast_id"}
+    cells = zones[["code", "geometry"]]
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
 
-    def series(zoned, parallel=None, *, cold):
-        def run():
-            if cold:
-                forget()
-            if zoned:
-                return fl.timeseries(
-                    files, parallel=parallel, progress=False, **options
-                )
-            return fl.timeseries(files, "all", parallel=parallel, progress=False)
+        def series(zoned, parallel=None, *, cold):
+            def run():
+                if cold:
+                    forget()
+                if zoned:
+                    return fl.timeseries(
+                        files, parallel=parallel, progress=False, **options
+                    )
+                return fl.timeseries(files, "all", parallel=parallel, progress=False)
 
-        return quiet(run)
+            return quiet(run)
 
-    jobs = {
-        "c": lambda: [pyogrio.read_dataframe(p) for p in files],
-        "b27": series(False, cold=False),
-        "b27_cold": series(False, cold=True),
-        "b27_serial": series(False, "serial", cold=True),
-        "bz": series(True, cold=False),
-        "bz_cold": series(True, cold=True),
-        "bz_serial": series(True, "serial", cold=True),
-    }
-    times, results = best_interleaved(jobs, args.repeat)
-    zoned, units = results["bz"], results["b27"]
-    for other in ("bz_cold", "bz_serial"):
-        pd.testing.assert_frame_equal(results[other], zoned, check_exact=True)
-    key = ["date", "region_id", "status"]
-    oblasts = units[units.region_id.str.match(r"^UA-\d\d$")].set_index(key).area_km2
-    sums = zoned.set_index(key).area_km2.reindex(oblasts.index)
-    conservation = float(np.abs(oblasts - sums).max())
-
-    plain_files = files[: args.plain] if args.plain else files
-    start = time.perf_counter()
-    plain = plain_geopandas(plain_files, zones[["code", "geometry"]])
-    t_plain = time.perf_counter() - start
-    held = zoned[zoned.status == "russian_held"]
-    wide = held.pivot(index="date", columns="region_id", values="area_km2")
-    wide = wide.reindex(columns=list(zones.code)).fillna(0)
-    plain = plain.reindex(columns=list(zones.code)).fillna(0)
-    dense = plain_geopandas(files[:20], zones[["code", "geometry"]], densify=True)
-    dense = dense.reindex(columns=list(zones.code)).fillna(0)
-    diff = (
-        float(np.abs(wide.iloc[: len(plain)].to_numpy() - plain.to_numpy()).max()),
-        float(np.abs(wide.iloc[: len(dense)].to_numpy() - dense.to_numpy()).max()),
-    )
+        jobs = {
+            "c": lambda: [pyogrio.read_dataframe(p) for p in files],
+            "a": lambda: plain_geopandas(sample, cells),
+            "b27": series(False, cold=False),
+            "b27_cold": series(False, cold=True),
+            "b27_serial": series(False, "serial", cold=True),
+            "b27_dask": series(False, client, cold=False),
+            "bz": series(True, cold=False),
+            "bz_cold": series(True, cold=True),
+            "bz_serial": series(True, "serial", cold=True),
+            "bz_dask": series(True, client, cold=False),
+        }
+        times, results = best_interleaved(jobs, args.repeat)
+    conservation, diff = checks(results, zones, sample, args.plain_every)
+    plain_all = None
+    if args.plain_all:
+        start = time.perf_counter()
+        plain_geopandas(files, cells)
+        plain_all = time.perf_counter() - start
 
     sizes = sorted({min(50, len(files)), min(200, len(files)), len(files)})
-    mem = [] if args.no_memory else memory(sizes)
-    dask_s = None if args.no_dask else on_dask(files, zones, results["bz_serial"])
+    mem = {}
+    if not args.no_memory:
+        mem["call"] = memory(sizes, engine_only=False)
+        mem["engine"] = memory(sizes, engine_only=True)
     report(
         times,
-        t_plain,
-        len(plain_files),
+        len(sample),
         len(files),
+        plain_all=plain_all,
         diff=diff,
         conservation=conservation,
         mem=mem,
-        dask_s=dask_s,
     )
     print(f"load average at start {load_start[0]:.2f}, at end {os.getloadavg()[0]:.2f}")
 
 
-def report(t, t_plain, n_plain, n, *, diff, conservation, mem, dask_s):
-    plain = t_plain * n / n_plain
-    scaled = "" if n_plain == n else f" (measured on {n_plain} maps, scaled)"
-    print(f"(c)   parse floor                           {t['c']:8.2f} s")
-    print(f"(a)   geopandas overlay, 1,500 zones          {plain:8.1f} s{scaled}")
+def report(t, n_plain, n, *, plain_all, diff, conservation, mem):
+    plain = t["a"] * n / n_plain
+    print(f"(c)   parse floor                               {t['c']:8.2f} s")
+    print(
+        f"(a)   geopandas overlay, zones, scaled from {n_plain} maps {plain:8.1f} s"
+        + (f" (all {n} maps, once: {plain_all:.1f} s)" if plain_all else "")
+    )
     for label, k in (("27 units", "b27"), ("zones", "bz")):
         print(
-            f"(b) {label:<9} warm / cold / serial     {t[k]:6.2f} / "
-            f"{t[k + '_cold']:6.2f} / {t[k + '_serial']:6.2f} s"
+            f"(b) {label:<9} warm / cold / serial / dask  {t[k]:6.2f} / "
+            f"{t[k + '_cold']:6.2f} / {t[k + '_serial']:6.2f} / {t[k + '_dask']:6.2f} s"
         )
-    for mode, suffix in (("warm", ""), ("cold", "_cold"), ("serial", "_serial")):
+    for mode in ("", "_cold", "_serial", "_dask"):
+        name = mode.lstrip("_") or "warm"
         print(
-            f"{mode:>6}: (a)/(b zones) {plain / t['bz' + suffix]:5.1f}x   "
-            f"(b zones)/(b 27) {t['bz' + suffix] / t['b27' + suffix]:4.2f}x   "
-            f"(b zones)/(c) {t['bz' + suffix] / t['c']:4.2f}x"
+            f"{name:>6}: (a)/(b zones) {plain / t['bz' + mode]:5.1f}x   "
+            f"(b zones)/(b 27) {t['bz' + mode] / t['b27' + mode]:4.2f}x   "
+            f"(b zones)/(c) {t['bz' + mode] / t['c']:4.2f}x"
         )
     print(f"max |(a) - (b)| per zone and map (km²)       {diff[0]:.4f}")
     print(f"max |(a') - (b)|, edges densified, 20 maps   {diff[1]:.6f}")
     print(f"max |sum of zones - oblast| (km², all maps)  {conservation:.2e}")
-    for m in mem:
-        print(
-            f"memory, {m['maps']:>3} maps: peak RSS {m['peak_rss_mib']:7.1f} MiB "
-            f"(before the call {m['rss_before_mib']:6.1f}), table "
-            f"{m['table_mib']:6.1f} MiB ({m['rows']:,} rows)"
-        )
-    if dask_s is not None:
-        print(
-            f"Dask LocalCluster (2 workers)               {dask_s:8.2f} s, same table"
-        )
+    for what, rows in mem.items():
+        for m in rows:
+            table = (
+                f", table {m['table_mib']:6.1f} MiB ({m['rows']:,} rows)"
+                if "table_mib" in m
+                else ""
+            )
+            print(
+                f"memory ({what}), {m['maps']:>3} maps: peak RSS "
+                f"{m['peak_rss_mib']:7.1f} MiB (before {m['rss_before_mib']:6.1f})"
+                f"{table}"
+            )
 
 
 if __name__ == "__main__":

@@ -114,30 +114,38 @@ def change_table(
     names = [*units.name, *(selection.label(g) for g in groups)]
     position = {rid: i for i, rid in enumerate(ids)}
     members = [np.array([position[m] for m in groups[g]]) for g in groups]
-    out = []
-    for row in rows:
+    if not rows:
+        table = pd.DataFrame(columns=CHANGE_COLUMNS[:-2])
+    else:
+        # All rows at once: members along the last axis give the same
+        # (pairwise) group sums as one row at a time.
+        n, width = len(rows), len(ids) + len(groups)
+        each = np.repeat(np.arange(n), width)
         block = {}
         for key in ("before", "after", "gained", "lost"):
-            v = row[key]
-            block[f"{key}_km2"] = np.concatenate([v, [v[m].sum() for m in members]])
-        frame = pd.DataFrame(
+            values = np.zeros((n, width))
+            values[:, : len(ids)] = np.stack([row[key] for row in rows])
+            for g, m in enumerate(members):
+                values[:, len(ids) + g] = np.ascontiguousarray(values[:, m]).sum(-1)
+            block[f"{key}_km2"] = values.reshape(-1)
+
+        def per_row(key: str, cast: Any = None) -> Any:
+            items = [row[key] if cast is None else cast(row[key]) for row in rows]
+            return pd.Series(items).take(each).array
+
+        labels = np.tile(np.arange(width), n)
+        table = pd.DataFrame(
             {
-                "period": pd.Timestamp(row["period"]),
-                "date_before": pd.Timestamp(row["date_before"]),
-                "date_after": pd.Timestamp(row["date_after"]),
-                "days": row["days"],
-                "region_id": [*ids, *groups],
-                "name": names,
-                "status": row["status"],
+                "period": per_row("period", pd.Timestamp),
+                "date_before": per_row("date_before", pd.Timestamp),
+                "date_after": per_row("date_after", pd.Timestamp),
+                "days": per_row("days"),
+                "region_id": pd.Series([*ids, *groups]).take(labels).array,
+                "name": pd.Series(names).take(labels).array,
+                "status": per_row("status"),
                 **block,
             }
         )
-        out.append(frame)
-    table = (
-        pd.concat(out, ignore_index=True)
-        if out
-        else pd.DataFrame(columns=CHANGE_COLUMNS[:-2])
-    )
     table["net_km2"] = table["gained_km2"] - table["lost_km2"]
     table["km2_per_day"] = table["net_km2"] / table["days"].where(table["days"] > 0)
     table = table[CHANGE_COLUMNS]

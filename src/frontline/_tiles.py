@@ -483,9 +483,10 @@ class TileOverlay:
         depend on the order in which the tiles were first cut.
         """
         slots = self._slots(tiles)
-        return np.bincount(
+        sums = np.bincount(
             self._slot_region[slots], weights=values[slots], minlength=self.n_regions
         )
+        return np.asarray(sums, dtype=np.float64)
 
     def _segments(
         self, xy: NDArray[np.float64], ring: NDArray[np.intp]

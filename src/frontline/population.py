@@ -124,7 +124,7 @@ def population_table(
     >>> bool(table.occupied_population.iloc[-1] > 0)
     True
     """
-    which = {
+    which: dict[str, Any] = {
         "min_population": min_population,
         "include_parts": include_parts,
         "settlements": settlements,

@@ -200,7 +200,7 @@ def settlements_status(
     date = layer_date(layer)
     table = pd.DataFrame(places[PLACE_COLUMNS])
     if zoned is not None and zone_row is not None:
-        at = table.columns.get_loc("region_name") + 1
+        at = list(table.columns).index("region_name") + 1
         table.insert(at, "zone_id", zoned.frame.region_id.to_numpy()[zone_row])
         table.insert(at + 1, "zone_name", zoned.frame.name.to_numpy()[zone_row])
     table["date"] = date

@@ -47,7 +47,7 @@ import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 
@@ -83,12 +83,16 @@ if TYPE_CHECKING:
     import geopandas as gpd
     from shapely import Geometry
 
+#: What ``zones=`` accepts: a GeoDataFrame, a vector file, a registered name.
+ZoneSpec: TypeAlias = "gpd.GeoDataFrame | str | os.PathLike[str]"
+
 __all__ = [
     "SLIVER_KM2",
     "SNAP_KM",
     "ZONE_SETS",
     "UnitSet",
     "ZoneSet",
+    "ZoneSpec",
     "cut_lines",
     "fetch_zones",
     "read_zones",
@@ -727,14 +731,11 @@ def select_units(
                 "zones too (zones=FILE or GeoDataFrame; CLI --zones FILE)"
             )
         selection = resolve_regions(regions if regions is not None else "all")
-        if boundaries is not None:
-            boundaries = check_boundaries(boundaries)
-        units = load_regions(selection.ids, boundaries=boundaries)
+        checked = None if boundaries is None else check_boundaries(boundaries)
+        units = load_regions(selection.ids, boundaries=checked)
         source = str(units.attrs.get("boundary_source", "user-supplied boundaries"))
         labels = {g: group_label(g) for g in selection.groups}
-        everything = (
-            None if boundaries is None else np.asarray(boundaries.geometry.values)
-        )
+        everything = None if checked is None else np.asarray(checked.geometry.values)
         return UnitSet(
             units,
             dict(selection.groups),
