@@ -51,6 +51,7 @@ from frontline.status import STATUSES
 from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Sequence
     from pathlib import Path
 

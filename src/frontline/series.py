@@ -95,6 +95,7 @@ from frontline.report import check_zone_options
 from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Iterable, Sequence
 
     import geopandas as gpd
