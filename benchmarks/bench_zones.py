@@ -9,7 +9,8 @@ and the zones of ``benchmarks/hromada_like.py`` (built here, ~0.2 s):
       on every ``--plain-every``-th map in each round (8: 97 maps) and is
       scaled to all; ``--plain-all`` also times it once on every map;
 (b)   ``frontline.timeseries(files, zones=zones, zone_id="code",
-      zone_parent="oblast_id")``: *warm* (the default, in a session that has
+      zone_parent="oblast_id", cache=False)`` (the series cache would read
+      no geometry on a second run): *warm* (the default, in a session that has
       measured these zones before: the checked zones and their tiles are
       kept), *cold* (the first call in a process: zones read and checked,
       tiles cut; the next map is read while the current one is measured),
@@ -140,7 +141,9 @@ def memory_child(n, engine_only):
                 quiet(lambda i=index, p=path: engine.measure(read_snapshot(p, i)))()
     else:
         table = quiet(
-            lambda: fl.timeseries(files, zones=zones, progress=False, **options)
+            lambda: fl.timeseries(
+                files, zones=zones, progress=False, cache=False, **options
+            )
         )()
         out["table_mib"] = table.memory_usage(deep=True).sum() / 2**20
         out["rows"] = len(table)
@@ -231,11 +234,14 @@ def main(argv=None):
             def run():
                 if cold:
                     forget()
+                # No series cache: every run measures every map.
                 if zoned:
                     return fl.timeseries(
-                        files, parallel=parallel, progress=False, **options
+                        files, parallel=parallel, progress=False, cache=False, **options
                     )
-                return fl.timeseries(files, "all", parallel=parallel, progress=False)
+                return fl.timeseries(
+                    files, "all", parallel=parallel, progress=False, cache=False
+                )
 
             return quiet(run)
 

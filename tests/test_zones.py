@@ -656,3 +656,33 @@ def test_tile_engine_memory_does_not_scale_with_regions_times_tiles(hromadas):
     dense = engine.nx * engine.ny * len(geoms) * 8
     held = engine._slot_km2.nbytes + sum(v.nbytes for v in engine._km2.values())
     assert held < dense / 100
+
+
+def test_series_cache_keeps_zones_apart(units, tmp_path):
+    files = []
+    for day in (1, 2):
+        path = tmp_path / f"m{day}.geojson"
+        gpd.GeoDataFrame(
+            {"status": ["occupied"], "date": [f"2024-11-0{day}"]},
+            geometry=[shapely.box(37, 47.5, 37.5 + 0.1 * day, 48)],
+            crs=4326,
+        ).to_file(path)
+        files.append(path)
+    halves = units.assign(code=[f"z{i}" for i in range(len(units))])
+    first = fl.timeseries(files, zones=halves, zone_id="code", progress=False)
+    again = fl.timeseries(files, zones=halves, zone_id="code", progress=False)
+    assert first.attrs["cache"]["measured"] == 2
+    assert again.attrs["cache"]["cached"] == 2
+    pd.testing.assert_frame_equal(again, first, check_exact=True)
+    # Same geometries under other ids, or the regions: another cache file.
+    regions = fl.timeseries(files, "all", progress=False)
+    assert regions.attrs["cache"]["cached"] == 0
+    assert regions.attrs["cache"]["file"] != first.attrs["cache"]["file"]
+
+
+def test_zones_on_the_land_basis(circle, sample):
+    land = fl.control_table(sample, zones=circle, zone_id="zone", basis="land")
+    geometry = fl.control_table(sample, zones=circle, zone_id="zone")
+    assert land.attrs["basis"] == "land"
+    assert land.area_km2.iloc[0] <= geometry.area_km2.iloc[0]
+    assert land.occupied_km2.iloc[0] <= geometry.occupied_km2.iloc[0] + 1e-9
