@@ -4,10 +4,10 @@ On every map of the DeepState union archive in ../shared (769 daily files)
 and the zones of ``benchmarks/hromada_like.py`` (built here, ~0.2 s):
 
 (a)   the plain geopandas way, per map: ``read_file``, ``overlay`` with the
-      zones, ``to_crs("EPSG:6933").area``, ``groupby``. Nothing carries over
-      from one map to the next, so its time is linear in the maps: it runs
-      on every ``--plain-every``-th map in each round (8: 97 maps) and is
-      scaled to all; ``--plain-all`` also times it once on every map;
+      zones, ``to_crs("EPSG:6933").area``, ``groupby``, on every map in
+      each round (~80–110 s); ``--plain-every N`` times every N-th map and
+      scales (quicker, but maps differ in cost: every 8th map gave 75 s for
+      106 s on all), ``--plain-all`` then also times it once on every map;
 (b)   ``frontline.timeseries(files, zones=zones, zone_id="code",
       zone_parent="oblast_id", cache=False)`` (the series cache would read
       no geometry on a second run): *warm* (the default, in a session that has
@@ -221,7 +221,7 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--n", type=int, default=1500, help="zones (1500)")
     parser.add_argument("--maps", type=int, default=0, help="first N maps (all)")
-    parser.add_argument("--plain-every", type=int, default=8)
+    parser.add_argument("--plain-every", type=int, default=1)
     parser.add_argument("--plain-all", action="store_true")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
