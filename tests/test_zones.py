@@ -423,8 +423,16 @@ def test_choropleth_of_many_zones(hromadas, sample):
         inside = shapely.box(*corners[0], *corners[1])
         assert any(shapely.contains(g, inside) for g in zones.geometry)
     caption = next(t for t in ax.texts if t.get_gid() == "caption").get_text()
-    assert "Russian-held share of each zone" in caption
+    caption = " ".join(caption.split())
+    assert "(ids from column 'code')" in caption  # the short caption's credits
     assert ax.get_legend().get_title().get_text() == "Russian-held share (zones)"
+    plt.close("all")
+    ax = fl.plot_map(sample, "Donetsk", zones=hromadas, zone_id="code", caption="full")
+    caption = " ".join(
+        next(t for t in ax.texts if t.get_gid() == "caption").get_text().split()
+    )
+    assert "Russian-held share of each zone's area" in caption
+    assert "Labels on the" in caption
     plt.close("all")
 
 
@@ -439,7 +447,8 @@ def test_status_map_of_one_zone_and_explore(circle, sample):
     plt.close("all")
     html = fl.explore(sample, zones=circle, zone_id="zone").get_root().render()
     assert "ZNPP 30 km" in html
-    assert "Russian-held share (zones)" in html
+    assert "zones: 95 % or more" in html  # the share classes in the legend
+    assert "Zones: user-supplied zones" in html
 
 
 # -- command line ---------------------------------------------------------------
