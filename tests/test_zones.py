@@ -427,7 +427,14 @@ def test_choropleth_of_many_zones(hromadas, sample):
     assert "(ids from column 'code')" in caption  # the short caption's credits
     assert ax.get_legend().get_title().get_text() == "Russian-held share (zones)"
     plt.close("all")
-    ax = fl.plot_map(sample, "Donetsk", zones=hromadas, zone_id="code", caption="full")
+    ax = fl.plot_map(
+        sample,
+        "Donetsk",
+        zones=hromadas,
+        zone_id="code",
+        zone_parent="oblast_id",
+        caption="full",
+    )
     caption = " ".join(
         next(t for t in ax.texts if t.get_gid() == "caption").get_text().split()
     )

@@ -265,11 +265,12 @@ def zone_caption(
         )
         lines.append(" ".join([control, *credits, MADE_WITH]))
         return [*lines, *([credit] if credit else [])]
+    count = f"{n:,} zone{'s' if n != 1 else ''}"
     first = (
-        f"Colours: Russian-held share of each zone's area ({n:,} zones; areas on "
+        f"Colours: Russian-held share of each zone's area ({count}; areas on "
         "the WGS84 ellipsoid; contested area not counted as Russian-held)."
         if choropleth
-        else f"{n:,} zone(s); areas on the WGS84 ellipsoid."
+        else f"{count}; areas on the WGS84 ellipsoid."
     )
     if labelled < n:
         first += f" Labels on the {labelled:,} zones where they fit."

@@ -1,0 +1,74 @@
+"""Draw the zones map of the README and of docs/zones.md.
+
+``docs/images/zones_map.png``: ``frontline.plot_map`` of the embedded
+illustrative sample (20 Nov 2024) over Donetsk oblast's zones of the
+generated, **synthetic** hromada-like set (``benchmarks/hromada_like.py``,
+1,500 zones over Ukraine; Natural Earth boundaries, GeoNames places, CC BY
+4.0), quantised to a 256-colour palette to keep the committed file small.
+No third-party control layer is used. Re-run after changing what maps look
+like::
+
+    .venv/bin/python docs/make_zones_map.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+from PIL import Image
+
+import frontline as fl
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "images" / "zones_map.png"
+
+
+def hromada_like():
+    """Load benchmarks/hromada_like.py (benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "hromada_like", ROOT / "benchmarks" / "hromada_like.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> int:
+    """Draw the map and write it; print its size."""
+    zones = hromada_like().build_zones(1500)
+    ax = fl.plot_map(
+        fl.load_sample(),
+        "Donetsk",
+        zones=zones,
+        zone_id="code",
+        zone_parent=["raion", "oblast_id"],
+        credit="Zones: synthetic hromada-like cells (benchmarks/hromada_like.py), "
+        "not Ukraine's real hromadas.",
+    )
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(ax.figure)
+    with Image.open(buffer) as image:
+        small = image.convert("RGB").quantize(
+            colors=256, method=Image.Quantize.MEDIANCUT
+        )
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        small.save(OUT, optimize=True)
+        size = small.size
+    print(
+        f"{OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}: "
+        f"{size[0]}×{size[1]} px, {OUT.stat().st_size:,} bytes"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
