@@ -25,6 +25,7 @@ from frontline.scenarios import (
     scenario_table,
     withdraw,
 )
+from frontline.tolerance import STRIP_M, Tolerance
 
 GEOD = Geod(ellps="WGS84")
 
@@ -148,14 +149,19 @@ def test_scenarios_compose(boxes, control):
         rel=1e-9,
     )
     # The settled layer has a front line of its own: the four boxes' edge
-    # against Ukrainian-held Kharkiv (north of 37-38°E) and Mykolaiv (35°E).
+    # against Ukrainian-held Kharkiv (north of 37-38°E) and Mykolaiv (35°E),
+    # each end rounded into the outline's edge (radius STRIP_M / 2), and no
+    # seam where the old line ran at 37.5°E.
     line = front_line(settled, boundaries=boxes)
     phi = math.radians(48)
     parallel = 6378137 / math.sqrt(1 - 0.00669437999014 * math.sin(phi) ** 2)
     parallel *= math.cos(phi) * math.radians(1) / 1000  # 1° of the 48°N parallel
+    fillet = (math.pi / 2 - 1) * STRIP_M / 2 / 1000
     assert line.length_km.sum() == pytest.approx(
-        GEOD.inv(35, 47, 35, 48)[2] / 1000 + parallel, rel=1e-6
+        GEOD.inv(35, 47, 35, 48)[2] / 1000 + parallel + 4 * fillet, abs=0.02
     )
+    old_front = shapely.box(37.4, 47.01, 37.6, 47.99)
+    assert shapely.intersection(line.geometry.union_all(), old_front).is_empty
     # "Before" is the original layer, not the state after the first step.
     base = fl.control_table(control, "six", boundaries=boxes).set_index("region_id")
     pd.testing.assert_series_equal(
@@ -191,18 +197,18 @@ def test_freeze_changes_nothing(boxes, control):
     [("both", 5, 5), ("ukrainian", 10, 0), ("russian", 0, 10)],
 )
 def test_buffer_zone_per_side(side, from_held, from_occupied):
-    # A row of boxes: the line x=37.5 runs from coast to border.
+    # A row of boxes north of the sea: the line x=37.5 runs from edge to edge.
     raw = gpd.GeoDataFrame(
         {"id": ["UA-23", "UA-14", "UA-09"]},
-        geometry=[shapely.box(x, 47, x + 1, 48) for x in (36, 37, 38)],
+        geometry=[shapely.box(x, 48, x + 1, 49) for x in (36, 37, 38)],
         crs="EPSG:4326",
     )
     boxes = fl.from_geodataframe(raw, column="id")
     control = fl.read_control(
-        gpd.GeoDataFrame(geometry=[shapely.box(37.5, 47, 39, 48)], crs=4326),
+        gpd.GeoDataFrame(geometry=[shapely.box(37.5, 48, 39, 49)], crs=4326),
         date="2024-11-20",
     )
-    length = GEOD.inv(37.5, 47, 37.5, 48)[2] / 1000
+    length = GEOD.inv(37.5, 48, 37.5, 49)[2] / 1000
     zone = buffer_zone(control, 10, side=side, boundaries=boxes)
     flows = scenario_changes(zone, "UA-14", boundaries=boxes).set_index(["from", "to"])
     got_held = flows.area_km2.get(("held", "contested"), 0.0)
@@ -214,6 +220,7 @@ def test_buffer_zone_per_side(side, from_held, from_occupied):
     step = zone.attrs["scenario"]["steps"][0]
     assert step["width_km"] == 10
     assert step["side"] == side
+    assert step["tolerance"] == Tolerance().to_attrs()
     # The zone is contested in the report table.
     assert fl.control_table(zone, "UA-14", boundaries=boxes).contested_km2[
         0

@@ -4,23 +4,24 @@ Definition
 ----------
 The front line of a control layer is the boundary of its Russian-held
 territory (``occupied`` and ``occupied_before_2022``, dissolved) inside Ukraine,
-without Ukraine's state border and without the coast:
+without Ukraine's state border and without the coast. Real maps are imperfect
+polygons, so the line is traced through the geometric tolerance of
+:mod:`frontline.tolerance` (a :class:`~frontline.tolerance.Tolerance`, in
+metres; defaults measured on the DeepState maps):
 
-1. Every ring of the Russian-held area (outer boundaries and holes) is
-   densified to 0.0025° (about 250 m) and each vertex is measured against the
-   outline of the boundary set (the union of all units, by default the 27
-   embedded Natural Earth units): its distance to the outline's edge (state
-   border and coast) and whether it lies inside.
-2. A vertex is on the front when it lies inside the outline and farther than
-   ``tolerance_km`` from its edge. The tolerance absorbs a control layer whose
-   coast or border is drawn differently from the boundary set's, by up to
-   ``tolerance_km`` either way (inland or out at sea).
-3. Where the line runs into the border or the coast, it is followed into the
-   tolerance band for as long as it keeps approaching the edge (each step
-   brings it closer by at least half its length, i.e. at more than 30° to the
-   edge), so a line that meets the border is not cut ``tolerance_km`` short;
-   it ends at the layer's coast or border, or at the boundaries' edge where
-   the layer reaches beyond it (the line is clipped to the units).
+1. The Russian-held features, of whatever classes and however they overlap,
+   are dissolved into one area, with gaps narrower than ``2 × gap_m`` (5 m)
+   between them closed and holes smaller than ``pinhole_km2`` (0.1 km²)
+   filled: the seam between two classes is no front.
+2. The area is cut to the outline of the boundary set (the union of its
+   units, by default the 27 embedded Natural Earth units) minus the sea
+   (:func:`frontline.tolerance.without_sea`); where it meets the outline's
+   edge, pockets of the other side thinner than ``border_m`` (5 km) and
+   strips narrower than ``strip_m`` (500 m) between the area and the edge
+   are closed (:func:`frontline.tolerance.front_segments`): a map that draws
+   the border or coast its own way draws no phantom line along it.
+3. The boundary of the result, where it does not lie on the outline's edge,
+   is the front line; it is clipped to the units and cut at their borders.
 4. Stretches within ``river_km`` of the lower Dnipro (:data:`DNIPRO`) are
    flagged ``river``; ``include_river=False`` drops them.
 
@@ -28,21 +29,22 @@ Distances are measured in a local azimuthal equidistant projection centred on
 the data (error below 0.1 % within 500 km of the centre). Lengths are
 geodesic on the WGS84 ellipsoid with edges straight in longitude/latitude,
 densified to 0.01° as in :mod:`frontline.areas`; areas come from
-:func:`frontline.area_km2`.
+:func:`frontline.area_km2` and are never affected by the tolerance.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
-from functools import lru_cache
+import warnings
 from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import Geod
 
 from frontline import _validate
 from frontline._messages import quote
@@ -58,6 +60,15 @@ from frontline.regions import (
     resolve_regions,
 )
 from frontline.status import RUSSIAN_HELD
+from frontline.tolerance import (
+    Tolerance,
+    check_tolerance,
+    close_gaps,
+    drop_pinholes,
+    front_segments,
+    local_projection,
+    without_sea,
+)
 from frontline.zones import cut_lines, select_units
 
 if TYPE_CHECKING:
@@ -68,6 +79,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     import geopandas as gpd
+    from pyproj import Transformer
     from shapely import Geometry
 
 __all__ = [
@@ -118,23 +130,22 @@ DNIPRO_SOURCE: Final = (
     "towns on its banks"
 )
 LINE_DEFINITION: Final = (
-    "boundary of the Russian-held area (occupied + occupied_before_2022) inside "
-    "the outline of the boundary set, excluding stretches within tolerance_km "
-    "of the outline's edge (state border and coast) unless they run into it at "
-    "more than 30 degrees, clipped to the units; stretches within river_km of "
-    "the lower Dnipro are flagged river"
+    "boundary of the dissolved Russian-held area (occupied + "
+    "occupied_before_2022; gaps narrower than 2 x gap_m closed, holes smaller "
+    "than pinhole_km2 filled) inside the outline of the boundary set minus the "
+    "sea, without the stretches on the outline's edge (state border and coast) "
+    "once pockets thinner than border_m and strips narrower than strip_m "
+    "between the area and the edge are closed; clipped to the units; "
+    "stretches within river_km of the lower Dnipro are flagged river"
 )
 #: The columns of :func:`front_line`'s result, in order.
 LINE_COLUMNS: Final = ["region_id", "name", "river", "length_km", "geometry"]
 
 _GEOD: Final = Geod(ellps="WGS84")
-#: Vertex spacing (degrees) for classifying the line: about 250 m.
+#: Vertex spacing (degrees) for flagging the river: about 250 m.
 _STEP_DEG: Final = 0.0025
 #: Edges are straight in lon/lat; lengths densify them to this (as areas do).
 _LENGTH_STEP_DEG: Final = 0.01
-#: A step into the tolerance band continues the line while it brings the line
-#: closer to the outline's edge by at least this fraction of its length.
-_APPROACH: Final = 0.5
 _KIND: Final = "front_line"
 
 
@@ -144,10 +155,11 @@ _KIND: Final = "front_line"
 def front_line(
     control: str | Path | gpd.GeoDataFrame,
     *,
-    tolerance_km: float = 3.0,
+    tolerance: Tolerance | None = None,
     include_river: bool = True,
     river_km: float = 10.0,
     boundaries: gpd.GeoDataFrame | None = None,
+    tolerance_km: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Extract the front line of a control layer, split by region.
 
@@ -155,19 +167,23 @@ def front_line(
     ----------
     control : path or GeoDataFrame
         A control layer; anything :func:`frontline.read_control` reads.
-    tolerance_km : float, default 3
-        Boundary stretches within this distance of the state border or the
-        coast are not front line (see the module's definition). Raise it for a
-        layer drawn with a coarser coast or border.
+    tolerance : Tolerance, optional
+        The geometric tolerance (:class:`frontline.tolerance.Tolerance`);
+        default :data:`frontline.tolerance.DEFAULT_TOLERANCE`: gaps 5 m,
+        pinholes 0.1 km², strips 500 m, pockets at the border 5 km. Raise
+        ``border_m`` for a layer drawn with a coarser coast or border.
     include_river : bool, default True
         Keep the stretches along the lower Dnipro (flagged ``river``).
     river_km : float, default 10
         A stretch within this distance of :data:`DNIPRO` is ``river``.
     boundaries : GeoDataFrame, optional
         Boundaries to use instead of the embedded ones (see
-        :func:`frontline.regions.from_geodataframe`). Their union is the
-        outline whose edge is border or coast, so they should cover the
-        country.
+        :func:`frontline.regions.from_geodataframe`). Their union minus the
+        sea is the outline whose edge is border or coast, so they should
+        cover the country.
+    tolerance_km : float, optional
+        Deprecated: the border tolerance in km, now
+        ``tolerance=Tolerance(border_m=1000 * tolerance_km)``.
 
     Returns
     -------
@@ -175,7 +191,9 @@ def front_line(
         EPSG:4326, one row per region and ``river`` flag with front line in
         it: ``region_id``, ``name``, ``river`` (bool), ``length_km``
         (geodesic) and a (Multi)LineString ``geometry``. ``attrs`` records
-        ``kind`` ("front_line"), ``definition``, ``tolerance_km``,
+        ``kind`` ("front_line"), ``definition``, ``tolerance`` (the
+        :meth:`~frontline.tolerance.Tolerance.to_attrs` dict),
+        ``tolerance_caption``, ``tolerance_km`` (``border_m`` in km),
         ``include_river``, ``river_km``, ``river_source``, ``boundaries``,
         ``date``, ``source``, ``length_km`` (total) and ``river_length_km``.
 
@@ -183,7 +201,14 @@ def front_line(
     ------
     OptionError
         For a ``tolerance_km`` outside 0-100 km or a ``river_km`` outside
-        0-1,500 km (no two points of Ukraine are farther apart).
+        0-1,500 km (no two points of Ukraine are farther apart), a
+        ``tolerance`` that is not a :class:`~frontline.tolerance.Tolerance`,
+        or both ``tolerance`` and ``tolerance_km``.
+
+    Warns
+    -----
+    FutureWarning
+        When ``tolerance_km`` is given.
 
     See Also
     --------
@@ -205,15 +230,14 @@ def front_line(
     ['geometry', 'length_km', 'name', 'region_id', 'river']
     >>> bool(700 < line.attrs["length_km"] < 900)
     True
+    >>> line.attrs["tolerance"]["gap_m"]
+    5.0
     """
-    _check_km("tolerance_km", tolerance_km)
+    tol = resolve_tolerance(tolerance, tolerance_km)
     _check_km("river_km", river_km)
     layer = as_layer(control)
     units, outline, source = _units_and_outline(boundaries)
-    russian = _russian_held(layer)
-    pieces: list[tuple[Geometry, bool]] = []
-    if not russian.is_empty:
-        pieces = _trace(russian, outline, tolerance_km, river_km)
+    pieces = _trace(layer, outline, tol, river_km)
     if not include_river:
         pieces = [(g, r) for g, r in pieces if not r]
     out = _assign_regions(pieces, units)
@@ -224,7 +248,7 @@ def front_line(
         {
             "kind": _KIND,
             "definition": LINE_DEFINITION,
-            "tolerance_km": float(tolerance_km),
+            **tolerance_attrs(tol),
             "include_river": bool(include_river),
             "river_km": float(river_km),
             "river_source": DNIPRO_SOURCE,
@@ -366,9 +390,10 @@ def line_change(
     after: str | Path | gpd.GeoDataFrame,
     *,
     spacing_km: float = 0.5,
-    tolerance_km: float = 3.0,
+    tolerance: Tolerance | None = None,
     include_river: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
+    tolerance_km: float | None = None,
 ) -> pd.DataFrame:
     """Measure how far the front line moved between two control layers.
 
@@ -381,11 +406,11 @@ def line_change(
     Parameters
     ----------
     before, after : path or GeoDataFrame
-        Control layers, or :func:`front_line` results (then ``tolerance_km``
+        Control layers, or :func:`front_line` results (then ``tolerance``
         and ``include_river`` are theirs).
     spacing_km : float, default 0.5
         Distance between samples along each line.
-    tolerance_km, include_river, boundaries
+    tolerance, include_river, boundaries, tolerance_km
         As in :func:`front_line`.
 
     Returns
@@ -394,7 +419,7 @@ def line_change(
         One row per region either line passes through, then ``total``:
         ``region_id``, ``name``, ``before_length_km``, ``after_length_km``,
         ``mean_displacement_km``, ``max_displacement_km``. ``attrs`` records
-        both dates and the parameters.
+        both dates and the parameters, the tolerance among them.
 
     Raises
     ------
@@ -423,10 +448,8 @@ def line_change(
         "apart than about 1,400 km",
         example="0.5",
     )
-    _check_km("tolerance_km", tolerance_km)
-    lines = [
-        _line_of(x, tolerance_km, include_river, boundaries) for x in (before, after)
-    ]
+    tol = resolve_tolerance(tolerance, tolerance_km)
+    lines = [_line_of(x, tol, include_river, boundaries) for x in (before, after)]
     for which, line in zip(("before", "after"), lines, strict=True):
         if len(line) == 0:
             raise EmptyLayerError(
@@ -435,7 +458,7 @@ def line_change(
             )
     units, _, source = _units_and_outline(boundaries)
     geoms = [shapely.union_all(np.asarray(x.geometry.values)) for x in lines]
-    fwd, inv = _local_crs(shapely.union(geoms[0], geoms[1]))
+    fwd, inv = local_projection(shapely.union(geoms[0], geoms[1]))
     projected = [_project(shapely.segmentize(g, _STEP_DEG), fwd) for g in geoms]
     records = []
     for i in (0, 1):
@@ -485,6 +508,8 @@ def line_change(
             "before_date": lines[0].attrs.get("date"),
             "after_date": lines[1].attrs.get("date"),
             "spacing_km": float(spacing_km),
+            "tolerance": lines[1].attrs.get("tolerance"),
+            "tolerance_caption": lines[1].attrs.get("tolerance_caption"),
             "tolerance_km": lines[1].attrs.get("tolerance_km"),
             "include_river": lines[1].attrs.get("include_river"),
             "boundaries": source,
@@ -501,13 +526,14 @@ def distance_bands(
     edges_km: Sequence[float] = (0, 10, 40, 80),
     side: Side = "ukrainian",
     regions: str | Iterable[str] | None = None,
-    tolerance_km: float = 3.0,
+    tolerance: Tolerance | None = None,
     include_river: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
     zones: gpd.GeoDataFrame | str | os.PathLike[str] | None = None,
     zone_id: str | None = None,
     zone_name: str | None = None,
     zone_parent: str | Sequence[str] | None = None,
+    tolerance_km: float | None = None,
 ) -> pd.DataFrame:
     """Measure the area within distance bands of the front line, per region.
 
@@ -524,15 +550,18 @@ def distance_bands(
     regions : str or iterable of str, optional
         Units to report, with zero rows and group rows (see
         :func:`line_lengths`); default: every unit with area in a band.
-    tolerance_km, include_river, boundaries
-        As in :func:`front_line` (``boundaries`` give the outline whose edge
-        is border or coast, also with zones).
+    tolerance, include_river, boundaries
+        As in :func:`front_line`: the bands are buffers of that line
+        (``boundaries`` give the outline whose edge is border or coast, also
+        with zones).
     zones : GeoDataFrame, str or path, optional
         Report these zones instead of the regions (see
         :func:`frontline.control_table`), with their parent groups; with
         ``regions`` left out, the zones with area in a band.
     zone_id, zone_name, zone_parent : str, optional
         The zones' columns (see :func:`frontline.zones.read_zones`).
+    tolerance_km : float, optional
+        Deprecated; see :func:`front_line`.
 
     Returns
     -------
@@ -540,7 +569,7 @@ def distance_bands(
         Tidy: one row per region and band, ``region_id``, ``name``, ``band``
         (e.g. ``"10–40 km"``), ``from_km``, ``to_km``, ``area_km2``,
         ``share_pct`` (of the region's area). ``attrs`` records the side,
-        the line's parameters and the method.
+        the line's parameters (its tolerance among them) and the method.
 
     Raises
     ------
@@ -576,13 +605,10 @@ def distance_bands(
             f"edges_km must be at least two increasing, non-negative distances such "
             f"as {example}; got {quote(tuple(edges_km))}"
         )
-    _check_km("tolerance_km", tolerance_km)
+    tol = resolve_tolerance(tolerance, tolerance_km)
     layer = as_layer(control)
     line = front_line(
-        layer,
-        tolerance_km=tolerance_km,
-        include_river=include_river,
-        boundaries=boundaries,
+        layer, tolerance=tol, include_river=include_river, boundaries=boundaries
     )
     units_all, outline, source = _units_and_outline(boundaries)
     russian = shapely.intersection(_russian_held(layer), outline)
@@ -670,7 +696,7 @@ def distance_bands(
             "edges_km": edges,
             "date": line.attrs.get("date"),
             "source": line.attrs.get("source"),
-            "tolerance_km": line.attrs.get("tolerance_km"),
+            **tolerance_attrs(tol),
             "include_river": line.attrs.get("include_river"),
             "line_length_km": line.attrs.get("length_km"),
             "boundaries": source,
@@ -704,7 +730,7 @@ def _check_line(line: Any) -> None:
 
 def _line_of(
     data: str | Path | gpd.GeoDataFrame,
-    tolerance_km: float,
+    tol: Tolerance,
     include_river: bool,
     boundaries: gpd.GeoDataFrame | None,
 ) -> gpd.GeoDataFrame:
@@ -713,11 +739,47 @@ def _line_of(
     if isinstance(data, gpd.GeoDataFrame) and data.attrs.get("kind") == _KIND:
         return data
     return front_line(
-        data,
-        tolerance_km=tolerance_km,
-        include_river=include_river,
-        boundaries=boundaries,
+        data, tolerance=tol, include_river=include_river, boundaries=boundaries
     )
+
+
+def resolve_tolerance(
+    tolerance: Tolerance | None, tolerance_km: float | None, stacklevel: int = 3
+) -> Tolerance:
+    """Return the tolerance a product asks for, the deprecated ``tolerance_km`` too.
+
+    ``tolerance_km`` (the border tolerance in km of the earlier line model)
+    becomes ``border_m``, with a :class:`FutureWarning` pointing at the line
+    that called the public function (``stacklevel`` frames up).
+    """
+    tol = check_tolerance(tolerance)
+    if tolerance_km is None:
+        return tol
+    _check_km("tolerance_km", tolerance_km)
+    if tolerance is not None:
+        raise OptionError(
+            f"got both tolerance={tolerance!r} and tolerance_km={tolerance_km!r}; "
+            "pass tolerance=Tolerance(border_m=...) only (tolerance_km is "
+            "deprecated)"
+        )
+    warnings.warn(
+        "tolerance_km is deprecated: the distance from the border and the coast "
+        "is now the border_m of a frontline.tolerance.Tolerance (pockets thinner "
+        "than it between the map and the edge are border, not front; default "
+        f"5 km); write tolerance=Tolerance(border_m={1000 * tolerance_km:g})",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )
+    return dataclasses.replace(tol, border_m=1000.0 * tolerance_km)
+
+
+def tolerance_attrs(tol: Tolerance) -> dict[str, Any]:
+    """Return the ``attrs`` entries that state a product's tolerance."""
+    return {
+        "tolerance": tol.to_attrs(),
+        "tolerance_caption": tol.caption(),
+        "tolerance_km": tol.border_m / 1000.0,
+    }
 
 
 def _units_and_outline(
@@ -740,26 +802,6 @@ def _region_names(ids: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def _russian_held(layer: gpd.GeoDataFrame) -> Geometry:
     return status_union(layer, RUSSIAN_HELD)
-
-
-def _local_crs(geom: Geometry) -> tuple[Transformer, Transformer]:
-    """Return transformers to and from a local azimuthal equidistant CRS.
-
-    The CRS is centred on the middle of ``geom``'s lon/lat bounds, rounded to
-    0.1°, which changes no distance noticeably and lets them be reused.
-    """
-    x0, y0, x1, y1 = shapely.bounds(geom)
-    return _aeqd(round((y0 + y1) / 2, 1), round((x0 + x1) / 2, 1))
-
-
-@lru_cache(maxsize=32)
-def _aeqd(lat: float, lon: float) -> tuple[Transformer, Transformer]:
-    crs = CRS.from_proj4(
-        f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84 +units=m +no_defs"
-    )
-    fwd = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    inv = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return fwd, inv
 
 
 def _project(geom: Any, transformer: Transformer) -> Any:
@@ -801,48 +843,34 @@ def _length_km(geoms: Any) -> NDArray[np.float64]:
 
 
 def _trace(
-    russian: Geometry, outline: Geometry, tolerance_km: float, river_km: float
+    layer: gpd.GeoDataFrame, outline: Geometry, tol: Tolerance, river_km: float
 ) -> list[tuple[Geometry, bool]]:
     """Front-line pieces (lon/lat LineStrings) with their river flag."""
-    fwd, _ = _local_crs(
-        shapely.intersection(shapely.envelope(russian), shapely.envelope(outline))
-    )
-    rings = _rings(russian)
-    edge = _project(shapely.segmentize(outline.boundary, _STEP_DEG), fwd)
-    segments = _segments(edge)
-    tree = shapely.STRtree(segments)
+    mask = layer.status.isin(RUSSIAN_HELD).to_numpy()
+    area = drop_pinholes(close_gaps(layer.geometry.values[mask], tol=tol), tol=tol)
+    if area.is_empty:
+        return []
+    lines = front_segments(area, without_sea(outline), tol=tol)
+    if lines.is_empty:
+        return []
+    fwd, _ = local_projection(lines)
     river = shapely.STRtree(
         _segments(
             _project(shapely.segmentize(shapely.LineString(DNIPRO), _STEP_DEG), fwd)
         )
     )
-    shapely.prepare(outline)
-    tol = tolerance_km * 1000.0
-    reach = tol + 5000.0
     out: list[tuple[Geometry, bool]] = []
-    for ring in rings:
-        lonlat = shapely.get_coordinates(shapely.segmentize(ring, _STEP_DEG))[:-1]
-        if len(lonlat) < 3:
+    for part in shapely.get_parts(lines):
+        lonlat = shapely.get_coordinates(shapely.segmentize(part, _STEP_DEG))
+        if len(lonlat) < 2:
             continue
         xy = np.column_stack(fwd.transform(lonlat[:, 0], lonlat[:, 1]))
-        points = shapely.points(xy)
-        dist = np.full(len(points), np.inf)
-        (i_pt, _), d = tree.query_nearest(
-            points, max_distance=reach, return_distance=True, all_matches=False
-        )
-        dist[i_pt] = d
-        inside = shapely.contains_xy(outline, lonlat[:, 0], lonlat[:, 1])
-        signed = np.where(inside, dist, -dist)
-        front = inside & (dist > tol)
-        if not front.any():
-            continue
-        front = _extend(front, signed, xy, tol)
-        on_river = np.zeros(len(points), dtype=bool)
+        on_river = np.zeros(len(lonlat), dtype=bool)
         near, _ = river.query_nearest(
-            points[front], max_distance=river_km * 1000.0, all_matches=False
+            shapely.points(xy), max_distance=river_km * 1000.0, all_matches=False
         )
-        on_river[np.flatnonzero(front)[near]] = True
-        out.extend(_runs(lonlat, front, on_river))
+        on_river[near] = True
+        out.extend(_runs(lonlat, on_river[:-1] & on_river[1:]))
     return out
 
 
@@ -859,21 +887,6 @@ def _nearest_distance(points: Any, line: Geometry) -> NDArray[np.float64]:
     return out
 
 
-def _rings(geom: Geometry) -> list[Geometry]:
-    polys = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"]
-    if not polys:
-        polys = [
-            p
-            for part in shapely.get_parts(geom)
-            for p in shapely.get_parts(part)
-            if p.geom_type == "Polygon"
-        ]
-    rings: list[Geometry] = []
-    for poly in polys:
-        rings.extend(shapely.get_rings(poly))
-    return rings
-
-
 def _segments(line: Geometry) -> NDArray[np.object_]:
     parts = shapely.get_parts(line)
     coords, idx = shapely.get_coordinates(parts, return_index=True)
@@ -888,66 +901,20 @@ def _segments(line: Geometry) -> NDArray[np.object_]:
     )
 
 
-def _extend(
-    front: NDArray[np.bool_],
-    signed: NDArray[np.float64],
-    xy: NDArray[np.float64],
-    tol: float,
-) -> NDArray[np.bool_]:
-    """Follow the line into the tolerance band while it approaches the edge."""
-    n = len(front)
-    out = front.copy()
-    for i in np.flatnonzero(front):
-        for step in (1, -1):
-            j = (i + step) % n
-            if front[j]:
-                continue
-            k = i
-            while not out[j]:
-                gap = float(np.hypot(*(xy[j] - xy[k])))
-                closer = signed[k] - signed[j]
-                if not (
-                    np.isfinite(closer)
-                    and closer >= _APPROACH * gap
-                    and signed[j] >= -tol
-                ):
-                    break
-                out[j] = True
-                k, j = j, (j + step) % n
-    return out
-
-
 def _runs(
-    lonlat: NDArray[np.float64], front: NDArray[np.bool_], river: NDArray[np.bool_]
+    lonlat: NDArray[np.float64], river: NDArray[np.bool_]
 ) -> list[tuple[Geometry, bool]]:
-    """Split a closed ring's front segments into runs of equal river flag."""
-    n = len(lonlat)
-    nxt = np.roll(np.arange(n), -1)
-    seg_front = front & front[nxt]
-    seg_river = river & river[nxt]
-    # A segment's key: -1 not front, 0 front, 1 front along the river.
-    key = np.where(seg_front, seg_river.astype(int), -1)
-    if (key == key[0]).all():
-        if key[0] < 0:
-            return []
-        ring = np.vstack([lonlat, lonlat[:1]])
-        return [(shapely.LineString(ring), bool(key[0]))]
-    # Rotate so that the ring starts at a change of key.
-    change = np.flatnonzero(key != np.roll(key, 1))
-    start = int(change[0])
-    order = np.roll(np.arange(n), -start)
-    key = key[order]
-    pieces: list[tuple[Geometry, bool]] = []
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and key[j + 1] == key[i]:
-            j += 1
-        if key[i] >= 0:
-            idx = np.append(order[i : j + 1], nxt[order[j]])
-            pieces.append((shapely.LineString(lonlat[idx]), bool(key[i])))
-        i = j + 1
-    return pieces
+    """Split a line into runs of segments with the same river flag.
+
+    ``river[i]`` flags the segment from vertex ``i`` to ``i + 1``. A closed
+    line that is all one kind stays one closed line.
+    """
+    cuts = np.flatnonzero(river[1:] != river[:-1]) + 1
+    bounds = [0, *cuts.tolist(), len(river)]
+    return [
+        (shapely.LineString(lonlat[i : j + 1]), bool(river[i]))
+        for i, j in itertools.pairwise(bounds)
+    ]
 
 
 def _assign_regions(
@@ -1065,7 +1032,7 @@ def _buffer(geom: Geometry, distance_km: float) -> Geometry:
     """
     if geom.is_empty or distance_km <= 0:
         return shapely.Polygon()
-    fwd, inv = _local_crs(geom)
+    fwd, inv = local_projection(geom)
     projected = _project(shapely.segmentize(geom, _STEP_DEG), fwd)
     buf = shapely.buffer(projected, distance_km * 1000.0, quad_segs=16)
     return _project(shapely.segmentize(buf, 500.0), inv)

@@ -45,7 +45,13 @@ from frontline._water import basis_units, check_basis
 from frontline.areas import _overlay_km2, _polygon_parts, area_km2
 from frontline.control import _NORMALISED, as_layer
 from frontline.errors import OptionError
-from frontline.line import _buffer, _units_and_outline, front_line
+from frontline.line import (
+    _buffer,
+    _units_and_outline,
+    front_line,
+    resolve_tolerance,
+    tolerance_attrs,
+)
 from frontline.report import check_zone_options, control_table
 from frontline.status import STATUSES
 from frontline.zones import UnitSet, select_units
@@ -59,6 +65,7 @@ if TYPE_CHECKING:
     from shapely import Geometry
 
     from frontline.report import Basis
+    from frontline.tolerance import Tolerance
     from frontline.zones import ZoneSpec
 
 __all__ = [
@@ -262,9 +269,10 @@ def buffer_zone(
     width_km: float = 15.0,
     *,
     side: BufferSide = "both",
-    tolerance_km: float = 3.0,
+    tolerance: Tolerance | None = None,
     include_river: bool = True,
     boundaries: gpd.GeoDataFrame | None = None,
+    tolerance_km: float | None = None,
 ) -> gpd.GeoDataFrame:
     """Create a demilitarised strip along the front line.
 
@@ -281,10 +289,17 @@ def buffer_zone(
         Total width of the strip.
     side : {"both", "ukrainian", "russian"}, default "both"
         Where the strip lies relative to the line.
-    tolerance_km, include_river : optional
-        How the line is drawn; see :func:`frontline.line.front_line`.
+    tolerance : Tolerance, optional
+        The geometric tolerance of the line (default
+        :data:`frontline.tolerance.DEFAULT_TOLERANCE`); see
+        :func:`frontline.line.front_line`. Phantom stretches of line along
+        the border or around pinholes would each become a blob of strip.
+    include_river : bool, default True
+        Whether the strip follows the line along the lower Dnipro too.
     boundaries : GeoDataFrame, optional
         Boundaries for the line and the outline (default: embedded).
+    tolerance_km : float, optional
+        Deprecated; see :func:`frontline.line.front_line`.
 
     Returns
     -------
@@ -302,7 +317,9 @@ def buffer_zone(
     Notes
     -----
     The strip is a buffer of the line in a local azimuthal equidistant
-    projection (metres), densified, and measured on the WGS84 ellipsoid.
+    projection (metres), densified, and measured on the WGS84 ellipsoid. The
+    step in ``attrs["scenario"]["steps"]`` records the line's length and
+    tolerance.
 
     Examples
     --------
@@ -317,12 +334,10 @@ def buffer_zone(
             f"unknown side {side!r}; expected one of {get_args(BufferSide)}"
         )
     _validate.distance_km(width_km, "width_km", positive=True, example="15")
+    tol = resolve_tolerance(tolerance, tolerance_km)
     layer = _prepare(control)
     line = front_line(
-        layer,
-        tolerance_km=tolerance_km,
-        include_river=include_river,
-        boundaries=boundaries,
+        layer, tolerance=tol, include_river=include_river, boundaries=boundaries
     )
     _, outline, _ = _units_and_outline(boundaries)
     half = width_km / 2 if side == "both" else width_km
@@ -338,6 +353,7 @@ def buffer_zone(
         "width_km": float(width_km),
         "side": side,
         "line_length_km": line.attrs["length_km"],
+        "tolerance": tolerance_attrs(tol)["tolerance"],
     }
     out = _transfer(layer, strip, "contested", sources[side], _label(step))
     return _finish(layer, out, step, boundaries)
