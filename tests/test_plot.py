@@ -25,7 +25,8 @@ from pyproj import Geod
 import frontline as fl
 from frontline import plot
 from frontline._units import ukraine_outline
-from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS, _parts
+from frontline.plot import CHANGE_COLORS, HELD_COLOR, STATUS_COLORS, _parts, _style
+from frontline.tolerance import close_gaps
 
 GEOD = Geod(ellps="WGS84")
 
@@ -89,10 +90,14 @@ def test_plot_control_draws_each_status_in_its_colour(donetsk_layer):
 
 @check_figures_equal(extensions=["png"])
 def test_plot_control_matches_plain_geopandas(fig_test, fig_ref, donetsk_layer):
+    # Each status is drawn dissolved, hairline gaps closed (no seams); the
+    # occupied colour under the whole Russian-held area, the pre-2022 over it.
     plot.plot_control(donetsk_layer, ax=fig_test.subplots())
     ax = fig_ref.subplots()
     for status in ("liberated", "contested", "occupied", "occupied_before_2022"):
-        part = donetsk_layer[donetsk_layer.status == status]
+        drawn = fl.RUSSIAN_HELD if status == "occupied" else (status,)
+        features = donetsk_layer[donetsk_layer.status.isin(drawn)].geometry.values
+        part = gpd.GeoSeries([close_gaps(features)], crs=4326)
         extra = (
             {"hatch": "////", "edgecolor": "#8C8C8C"} if status == "contested" else {}
         )
@@ -420,7 +425,17 @@ def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
     units.plot(
         ax=ax, facecolor=HELD_COLOR, edgecolor="#B4B4B4", linewidth=0.5, zorder=1
     )
-    plot.plot_control(donetsk_layer, ax=ax, zorder=2)
+    # The statuses as drawn: dissolved, gaps closed, cut to Ukraine's outline
+    # (the occupied_before_2022 box reaches into the Taganrog bay).
+    shapes = _parts.status_shapes(donetsk_layer, ukraine_outline())
+    before_2022 = donetsk_layer.status == "occupied_before_2022"
+    whole = close_gaps(donetsk_layer.geometry[before_2022].values)
+    assert fl.area_km2(shapes["occupied_before_2022"]) < fl.area_km2(whole) - 1
+    russian = close_gaps([shapes["occupied"], shapes["occupied_before_2022"]])
+    for status, geom in shapes.items():
+        gpd.GeoSeries([russian if status == "occupied" else geom], crs=4326).plot(
+            ax=ax, zorder=2, **_style.status_style(status)
+        )
     units.boundary.plot(ax=ax, color="#B4B4B4", linewidth=0.5, zorder=3)
     gpd.GeoSeries([ukraine_outline()], crs=4326).boundary.plot(
         ax=ax, color="#7A7A7A", linewidth=0.9, zorder=3.05
@@ -874,6 +889,108 @@ def test_plot_change_map_gained_and_lost(sample):
     )
 
 
+def test_plot_change_map_leaves_the_redrawn_coast_out():
+    # The Kherson coast redrawn 22 m further out, and nothing else: the sliver
+    # is noise, not drawn; the label says "no change", never "+0 / −0"; the
+    # caption gives its km², counted in the legend's total.
+    coast = shapely.box(33.0, 46.6, 33.8, 46.9)
+    jitter = shapely.box(33.0, 46.6 - 0.0002, 33.8, 46.6)
+    before = fl.read_control(
+        gpd.GeoDataFrame(geometry=[coast], crs="EPSG:4326"), date="2025-08-01"
+    )
+    after = fl.read_control(
+        gpd.GeoDataFrame(geometry=[coast.union(jitter)], crs="EPSG:4326"),
+        date="2026-08-01",
+    )
+    ax = plot.plot_change_map(before, after, "Kherson", caption="full")
+    assert not [c for c in ax.collections if c.get_gid() in ("gained", "lost")]
+    assert texts(ax, "region_label") == ["Kherson\nno change"]
+    noise = fl.area_km2(jitter)
+    assert legend_texts(ax)[1] == f"Became Russian-held: {noise:,.0f} km²"
+    caption = texts(ax, "caption")[0].replace("\n", " ")
+    assert f"+{noise:,.1f} / −0.0 km²" in caption
+    assert "narrower than 100 m" in caption
+    assert "Tolerance: gaps 5 m, slivers 100 m" in caption
+    # The short caption (the default) leaves the method out.
+    short = plot.plot_change_map(before, after, "Kherson")
+    assert "narrower than" not in texts(short, "caption")[0]
+    # A stricter tolerance draws it.
+    ax = plot.plot_change_map(
+        before, after, "Kherson", tolerance=fl.Tolerance(sliver_m=10)
+    )
+    gids = [c.get_gid() for c in ax.collections]
+    assert "gained" in gids and "lost" not in gids
+    assert texts(ax, "region_label") == [f"Kherson\n+{noise:,.0f} km²"]
+
+
+@pytest.mark.parametrize(
+    ("gained", "lost", "text"),
+    [
+        (0.0, 0.0, "no change"),
+        (0.3, 0.0, "+<1 km²"),
+        (0.0, 14.2, "−14 km²"),
+        (1234.4, 0.2, "+1,234 / −<1 km²"),
+    ],
+)
+def test_change_labels_never_say_zero(gained, lost, text):
+    from frontline.plot.maps import _change_text
+
+    assert _change_text(gained, lost) == text
+
+
+def test_plot_map_draws_nothing_outside_the_outline():
+    # A "liberated" polygon reaching from Mykolaiv oblast into the Black Sea
+    # and an occupied patch drawn across the Russian border: what lies outside
+    # Ukraine's outline is not drawn, in the PNG as in explore's HTML.
+    gdf = gpd.GeoDataFrame(
+        {"status": ["liberated", "occupied"]},
+        geometry=[
+            shapely.box(31.0, 45.5, 31.6, 47.0),
+            shapely.box(39.5, 49.0, 40.8, 49.4),
+        ],
+        crs="EPSG:4326",
+    )
+    layer = fl.read_control(gdf, status_column="status", date="2024-11-20")
+    ax = plot.plot_map(layer, "six", line=False, caption="full")
+    outline = ukraine_outline().buffer(1e-6)
+    colours = {STATUS_COLORS[s].lower() for s in ("liberated", "occupied")}
+    drawn = [
+        c
+        for c in ax.collections
+        if len(c.get_facecolor()) and to_hex(c.get_facecolor()[0]) in colours
+    ]
+    assert len(drawn) == 2
+    for collection in drawn:
+        for path in collection.get_paths():
+            for ring in path.to_polygons():
+                assert outline.contains(shapely.MultiPoint(ring)), ring.min(axis=0)
+    caption = texts(ax, "caption")[0].replace("\n", " ")
+    assert "for shapes and lines only, areas are exact" in caption
+    # The report table still counts the layer as it is (areas are exact).
+    table = fl.control_table(layer, "all")
+    assert table.set_index("region_id").loc["all", "liberated_km2"] == pytest.approx(
+        fl.area_km2(shapely.intersection(gdf.geometry[0], ukraine_outline())), rel=1e-6
+    )
+
+
+def test_plot_control_draws_no_seam_between_features():
+    # Two occupied features 0.4 m apart (a map's hairline gap): one shape.
+    gdf = gpd.GeoDataFrame(
+        geometry=[
+            shapely.box(37.0, 47.5, 37.5, 48.0),
+            shapely.box(37.500005, 47.5, 38.0, 48.0),
+        ],
+        crs="EPSG:4326",
+    )
+    layer = fl.read_control(gdf, status="occupied", date="2024-11-20")
+    ax = plot.plot_control(layer)
+    (collection,) = ax.collections
+    (path,) = collection.get_paths()
+    assert len(path.to_polygons()) == 1  # one ring: no gap left between them
+    ax = plot.plot_control(layer, tolerance=fl.Tolerance(gap_m=0))
+    assert len(ax.collections[0].get_paths()[0].to_polygons()) == 2
+
+
 # ----------------------------------------------------------------- animate
 
 
@@ -952,6 +1069,24 @@ def test_explore_builds_a_folium_map(sample, hand_line):
     assert plot.to_html(m, self_contained=False).count("<script src") >= 1
     titled = plot.to_html(plot.explore(sample, "four", line=False, title="A & B"))
     assert "<title>A &amp; B</title>" in titled
+    # The tolerance is method: in the full caption only (and in attrs).
+    assert "Tolerance: gaps 5 m" not in html
+    full = plot.explore(sample, "four", line=hand_line, caption="full")
+    assert "Tolerance: gaps 5 m" in full.get_root().render()
+
+
+def test_explore_draws_nothing_outside_the_outline():
+    pytest.importorskip("folium")
+    pytest.importorskip("mapclassify")
+    gdf = gpd.GeoDataFrame(
+        geometry=[shapely.box(31.0, 45.5, 31.6, 47.0)], crs="EPSG:4326"
+    )
+    layer = fl.read_control(gdf, status="liberated", date="2024-11-20")
+    html = plot.explore(layer, "six", line=False).get_root().render()
+    # The box's corners in Mykolaiv oblast are drawn, those in the Black Sea
+    # are cut off (the outline, filled Ukrainian-held, has its own vertices).
+    assert "[31.0, 47.0]" in html and "[31.6, 47.0]" in html
+    assert "[31.0, 45.5]" not in html and "[31.6, 45.5]" not in html
 
 
 def test_explore_without_folium_says_how_to_install(sample, monkeypatch):

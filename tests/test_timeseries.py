@@ -21,6 +21,7 @@ from frontline import _runners, _snapshots
 from frontline import series as ts
 from frontline._tiles import TileOverlay
 from frontline.areas import _overlay_km2
+from frontline.tolerance import Tolerance
 
 
 def iso(dates):
@@ -509,7 +510,12 @@ def test_change_polygons(boxes):
     assert cut.area_km2.iloc[1] == pytest.approx(
         km2(shapely.box(38.7, 47.2, 39, 47.8)), rel=1e-9
     )
-    assert cut.attrs == {"date_before": "2024-11-17", "date_after": "2024-11-24"}
+    assert cut.attrs == {
+        "date_before": "2024-11-17",
+        "date_after": "2024-11-24",
+        "tolerance": Tolerance().to_attrs(),
+    }
+    assert (cut.noise_km2 == 0).all()
     nothing = ts.change_polygons(before, before)
     assert len(nothing) == 0
     assert list(nothing.columns) == [
@@ -517,8 +523,50 @@ def test_change_polygons(boxes):
         "status",
         "region_id",
         "area_km2",
+        "noise_km2",
         "geometry",
     ]
+
+
+def test_coast_redrawn_is_noise_reported_apart(boxes):
+    # The coast of the Russian-held area redrawn 22 m further out (a sliver
+    # 0.8° long), and a real advance of 2.3 km: the sliver is noise, left out
+    # of the polygons and reported apart, still counted in the totals.
+    before = front("2024-11-17", 37.5)
+    jitter = shapely.box(37.5, 47.2 - 0.0002, 39.0, 47.2)
+    advance = shapely.box(37.47, 47.3, 37.5, 47.7)
+    after = layer(
+        "2024-11-24",
+        ("occupied", shapely.box(37.5, 47.2, 39.5, 47.8)),
+        ("occupied", jitter),
+        ("occupied", advance),
+    )
+    poly = ts.change_polygons(before, after)
+    assert poly.change.tolist() == ["gained"]
+    assert poly.geometry.iloc[0].equals(shapely.MultiPolygon([advance]))
+    assert poly.area_km2.iloc[0] == pytest.approx(km2(advance), rel=1e-9)
+    assert poly.noise_km2.iloc[0] == pytest.approx(km2(jitter), rel=1e-6)
+    cut = ts.change_polygons(before, after, "four", boundaries=boxes).set_index(
+        "region_id"
+    )
+    # Within UA-09 (38-39°E) the change is all noise: an empty row, not none.
+    assert cut.loc["UA-09"].geometry.is_empty
+    assert cut.loc["UA-09", "noise_km2"] == pytest.approx(
+        km2(shapely.box(38, 47.2 - 0.0002, 39, 47.2)), rel=1e-6
+    )
+    table = ts.change(before, after, "four", boundaries=boxes).set_index("region_id")
+    total = km2(advance) + km2(jitter)
+    assert table.loc["four", "gained_km2"] == pytest.approx(total, rel=1e-6)
+    assert table.loc["four", "gained_noise_km2"] == pytest.approx(km2(jitter), rel=1e-6)
+    assert table.loc["UA-09", "gained_noise_km2"] == pytest.approx(
+        table.loc["UA-09", "gained_km2"], rel=1e-9
+    )
+    assert table.lost_noise_km2.sum() == 0
+    assert table.attrs["tolerance"]["sliver_m"] == 100
+    # Without a sliver width nothing is noise.
+    keep = ts.change_polygons(before, after, tolerance=Tolerance(sliver_m=0))
+    assert keep.noise_km2.iloc[0] == 0
+    assert keep.area_km2.iloc[0] == pytest.approx(total, rel=1e-9)
 
 
 def test_change_rejects_unknown_status(boxes):

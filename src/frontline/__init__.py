@@ -97,6 +97,7 @@ from frontline.settlements import (
     settlements_status,
 )
 from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES
+from frontline.tolerance import DEFAULT_TOLERANCE, Tolerance
 from frontline.zones import ZONE_SETS, fetch_zones, read_zones
 
 _register_jupyter()
@@ -107,6 +108,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "DEFAULT_TOLERANCE",
     "GROUPS",
     "PRECEDENCE",
     "REPORT_COLUMNS",
@@ -132,6 +134,7 @@ __all__ = [
     "SettlementLookupError",
     "SettlementNotFoundError",
     "SnapshotNotFoundError",
+    "Tolerance",
     "UnknownStatusError",
     "UnsupportedFormatError",
     "__version__",

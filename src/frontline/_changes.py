@@ -6,9 +6,10 @@ geometry, streamed in date order or planned and measured in parallel.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from frontline._series_base import (
     too_few_periods,
 )
 from frontline._snapshots import Key, Snap, read_snapshot
+from frontline.tolerance import denoise_change
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     from shapely import Geometry
 
+    from frontline.tolerance import Tolerance
     from frontline.zones import UnitSet
 
 __all__ = [
@@ -74,20 +77,31 @@ def polygonal_part(geom: Geometry | None) -> Geometry | None:
     return shapely.multipolygons(shapely.orient_polygons(polys))
 
 
+def noise_of(geom: Geometry | None, tol: Tolerance) -> Geometry | None:
+    """Return the part of gained or lost area narrower than ``tol.sliver_m``."""
+    if geom is None or geom.is_empty:
+        return None
+    noise = denoise_change(geom, tol=tol).noise
+    return None if noise.is_empty else noise
+
+
 def pair_rows(
     engine: Overlay,
     first: Snap,
     second: Snap,
     statuses: tuple[str, ...],
     period: dt.date,
+    *,
+    tol: Tolerance,
 ) -> list[dict[str, Any]]:
-    """km² before/after, gained and lost per region for each status."""
+    """km² before/after, gained and lost (and their noise) per region and status."""
     rows = []
     days = (second.date - first.date).days
     for name in statuses:
         old, new = first.geometry(name), second.geometry(name)
         if old is None and new is None and name != RUSSIAN_HELD_STATUS:
             continue
+        gained, lost = difference(new, old), difference(old, new)
         rows.append(
             {
                 "period": period,
@@ -97,8 +111,14 @@ def pair_rows(
                 "status": name,
                 "before": engine.tiles.measure(old, f"{name}:state"),
                 "after": engine.tiles.measure(new, f"{name}:state"),
-                "gained": engine.tiles.measure(difference(new, old), f"{name}:+"),
-                "lost": engine.tiles.measure(difference(old, new), f"{name}:-"),
+                "gained": engine.tiles.measure(gained, f"{name}:+"),
+                "lost": engine.tiles.measure(lost, f"{name}:-"),
+                "gained_noise": engine.tiles.measure(
+                    noise_of(gained, tol), f"{name}:+noise"
+                ),
+                "lost_noise": engine.tiles.measure(
+                    noise_of(lost, tol), f"{name}:-noise"
+                ),
             }
         )
     return rows
@@ -115,14 +135,14 @@ def change_table(
     position = {rid: i for i, rid in enumerate(ids)}
     members = [np.array([position[m] for m in groups[g]]) for g in groups]
     if not rows:
-        table = pd.DataFrame(columns=CHANGE_COLUMNS[:-2])
+        table = pd.DataFrame(columns=[c for c in CHANGE_COLUMNS if c not in _DERIVED])
     else:
         # All rows at once: members along the last axis give the same
         # (pairwise) group sums as one row at a time.
         n, width = len(rows), len(ids) + len(groups)
         each = np.repeat(np.arange(n), width)
         block = {}
-        for key in ("before", "after", "gained", "lost"):
+        for key in ("before", "after", "gained", "lost", "gained_noise", "lost_noise"):
             values = np.zeros((n, width))
             values[:, : len(ids)] = np.stack([row[key] for row in rows])
             for g, m in enumerate(members):
@@ -160,6 +180,10 @@ def change_table(
     return table
 
 
+#: Columns change_table computes from the others.
+_DERIVED: Final = ("net_km2", "km2_per_day")
+
+
 class UnsortedError(Exception):
     """Snapshots given out of date order (internal: triggers a sorted pass)."""
 
@@ -171,6 +195,7 @@ def stream_changes(
     units: gpd.GeoDataFrame,
     freq: str,
     statuses: tuple[str, ...],
+    tol: Tolerance,
     bar: Any,
     read_ahead: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dt.date]]:
@@ -186,6 +211,7 @@ def stream_changes(
     previous: Snap | None = None
     pending: Snap | None = None
     indices = order if order is not None else range(len(items))
+    measure = functools.partial(pair_rows, tol=tol)
     with tile_engine(units) as engine, Jobs(background=read_ahead) as jobs:
         for index in indices:
             snap = read_snapshot(items[index], index)
@@ -212,7 +238,7 @@ def stream_changes(
                 if previous is not None:
                     period = period_of(pending.date, freq)
                     for done in jobs.submit(
-                        pair_rows, engine, previous, pending, statuses, period
+                        measure, engine, previous, pending, statuses, period
                     ):
                         rows += done
                 previous = pending
@@ -220,7 +246,7 @@ def stream_changes(
         if pending is not None and previous is not None:
             period = period_of(pending.date, freq)
             for done in jobs.submit(
-                pair_rows, engine, previous, pending, statuses, period
+                measure, engine, previous, pending, statuses, period
             ):
                 rows += done
         for done in jobs.drain():
@@ -275,6 +301,7 @@ def _pairs_chunk(
     chunk: list[tuple[dt.date, tuple[int, Any], tuple[int, Any]]],
     units: gpd.GeoDataFrame,
     statuses: tuple[str, ...],
+    tol: Tolerance,
 ) -> list[dict[str, Any]]:
     """Worker: change rows of a run of consecutive pairs (each map read once)."""
     rows: list[dict[str, Any]] = []
@@ -286,7 +313,7 @@ def _pairs_chunk(
             else:
                 first = read_snapshot(before, i_before)
             second = read_snapshot(after, i_after)
-            rows += pair_rows(engine, first, second, statuses, period)
+            rows += pair_rows(engine, first, second, statuses, period, tol=tol)
             last = (i_after, second)
     return rows
 
@@ -298,6 +325,7 @@ def parallel_changes(
     *,
     freq: str,
     statuses: tuple[str, ...],
+    tol: Tolerance,
     progress: bool,
 ) -> tuple[list[dict[str, Any]], list[dt.date]]:
     """Change rows on local processes or Dask: dates first, then the pairs."""
@@ -310,5 +338,5 @@ def parallel_changes(
     work = [(period, (a, items[a]), (b, items[b])) for period, a, b in pairs]
     chunks = [[pair for _, pair in chunk] for chunk in split_chunks(work, workers)]
     with progress_bar(len(work), progress, "changes") as bar:
-        done = run_chunks(runner, _pairs_chunk, chunks, (units, statuses), bar)
+        done = run_chunks(runner, _pairs_chunk, chunks, (units, statuses, tol), bar)
     return [row for chunk in done for row in chunk], dates

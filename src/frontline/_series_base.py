@@ -73,7 +73,10 @@ ALL_STATUSES: Final = (*PRECEDENCE, RUSSIAN_HELD_STATUS)
 TIMESERIES_COLUMNS: Final = ["date", "region_id", "status", "area_km2", "share_pct"]
 
 
-#: Columns of the :func:`change` / :func:`changes` tables, in order.
+#: Columns of the :func:`change` / :func:`changes` tables, in order. The
+#: ``*_noise_km2`` columns are the part of ``gained_km2`` / ``lost_km2``
+#: narrower than the tolerance's ``sliver_m`` (coast and border redrawn),
+#: which change maps leave out: reported apart, still counted in the totals.
 CHANGE_COLUMNS: Final = [
     "period",
     "date_before",
@@ -88,6 +91,8 @@ CHANGE_COLUMNS: Final = [
     "lost_km2",
     "net_km2",
     "km2_per_day",
+    "gained_noise_km2",
+    "lost_noise_km2",
 ]
 
 

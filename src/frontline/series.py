@@ -86,12 +86,13 @@ from frontline._snapshots import (
     snapshot_layer,
 )
 from frontline._water import basis_units, check_basis
-from frontline.areas import _km2
+from frontline.areas import _km2, area_km2
 from frontline.errors import (
     FrontlineWarning,
     OptionError,
 )
 from frontline.report import check_zone_options
+from frontline.tolerance import Tolerance, check_tolerance, denoise_change
 from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
@@ -285,6 +286,7 @@ def change(
     zone_id: str | None = None,
     zone_name: str | None = None,
     zone_parent: str | Sequence[str] | None = None,
+    tolerance: Tolerance | None = None,
 ) -> pd.DataFrame:
     """Territory gained and lost between two control layers, per region.
 
@@ -311,6 +313,9 @@ def change(
     zone_id, zone_name, zone_parent : str, optional
         The zones' id, name and parent columns (see
         :func:`frontline.zones.read_zones`).
+    tolerance : Tolerance, optional
+        What counts as noise (:class:`frontline.tolerance.Tolerance`, its
+        ``sliver_m``; default 100 m).
 
     Returns
     -------
@@ -319,7 +324,12 @@ def change(
         ``status="all"``), columns :data:`CHANGE_COLUMNS`: ``period`` (the
         later date), ``date_before``, ``date_after``, ``days``,
         ``region_id``, ``name``, ``status``, ``before_km2``, ``after_km2``,
-        ``gained_km2``, ``lost_km2``, ``net_km2``, ``km2_per_day``.
+        ``gained_km2``, ``lost_km2``, ``net_km2``, ``km2_per_day``, then
+        ``gained_noise_km2`` and ``lost_noise_km2``: the part of the gain and
+        of the loss narrower than ``sliver_m`` (the coast or border redrawn
+        between versions), which change maps do not draw. They are included
+        in ``gained_km2`` and ``lost_km2``. ``attrs["tolerance"]`` states the
+        tolerance.
 
     Raises
     ------
@@ -360,9 +370,12 @@ def change(
     )
     if second.date < first.date:
         first, second = second, first
+    tol = check_tolerance(tolerance)
     with tile_engine(units) as engine:
-        rows = pair_rows(engine, first, second, statuses, second.date)
-    return change_table(rows, selection, statuses)
+        rows = pair_rows(engine, first, second, statuses, second.date, tol=tol)
+    table = change_table(rows, selection, statuses)
+    table.attrs["tolerance"] = tol.to_attrs()
+    return table
 
 
 def change_polygons(
@@ -376,8 +389,16 @@ def change_polygons(
     zone_id: str | None = None,
     zone_name: str | None = None,
     zone_parent: str | Sequence[str] | None = None,
+    tolerance: Tolerance | None = None,
 ) -> gpd.GeoDataFrame:
     """Return the polygons gained and lost between two control layers.
+
+    Parts of the change narrower than the tolerance's ``sliver_m`` (100 m by
+    default) are noise: the coast, the border or the line redrawn a few
+    metres off between two versions of a map. They are left out of the
+    polygons, which are what a map draws, and reported apart in
+    ``noise_km2`` (see :func:`frontline.tolerance.denoise_change`): per row,
+    ``area_km2 + noise_km2`` is the whole change, to the square metre.
 
     Parameters
     ----------
@@ -392,19 +413,33 @@ def change_polygons(
         Boundaries to use instead of the embedded ones.
     zones, zone_id, zone_name, zone_parent : optional
         Cut the polygons along these zones instead (see :func:`change`).
+    tolerance : Tolerance, optional
+        What counts as noise (:class:`frontline.tolerance.Tolerance`); default
+        :data:`frontline.tolerance.DEFAULT_TOLERANCE`. ``Tolerance(sliver_m=0)``
+        keeps everything.
 
     Returns
     -------
     geopandas.GeoDataFrame
         Columns ``change`` (``gained`` or ``lost``), ``status``,
-        ``region_id``, ``area_km2`` (on the ellipsoid) and ``geometry`` (EPSG:4326,
-        one MultiPolygon per row); empty changes give no row. ``attrs`` has
-        ``date_before`` and ``date_after``.
+        ``region_id``, ``area_km2`` (of the geometry, on the ellipsoid),
+        ``noise_km2`` (the change narrower than the tolerance, not in the
+        geometry) and ``geometry`` (EPSG:4326, one MultiPolygon per row, empty
+        where all of a region's change is noise); no change gives no row.
+        ``attrs`` has ``date_before``, ``date_after`` and ``tolerance``.
 
     Raises
     ------
     UnknownStatusError
         For a status outside the vocabulary.
+    OptionError
+        For a ``tolerance`` that is not a :class:`~frontline.tolerance.Tolerance`.
+
+    Notes
+    -----
+    With ``regions``, each polygon is cut along the regions' boundaries: a
+    piece can be thinner than the tolerance where a wide change crosses a
+    boundary.
 
     Examples
     --------
@@ -413,14 +448,15 @@ def change_polygons(
     ...     gdf = gpd.GeoDataFrame(geometry=[shapely.box(37, 47.5, x, 48)], crs=4326)
     ...     return frontline.read_control(gdf, date=date)
     >>> moved = change_polygons(layer(37.5, "2024-11-17"), layer(37.6, "2024-11-24"))
-    >>> moved[["change", "status"]].values.tolist()
-    [['gained', 'russian_held']]
+    >>> moved[["change", "status", "noise_km2"]].values.tolist()
+    [['gained', 'russian_held', 0.0]]
     >>> moved.geometry.iloc[0].bounds
     (37.5, 47.5, 37.6, 48.0)
     """
     import geopandas as gpd
 
     statuses = check_change_status(status)
+    tol = check_tolerance(tolerance)
     first, second = (
         snap_of_layer(snapshot_layer(before)),
         snap_of_layer(snapshot_layer(after)),
@@ -447,28 +483,44 @@ def change_polygons(
         ):
             if geom is None:
                 continue
+            kept, noise = denoise_change(geom, tol=tol)
             if units is None:
-                pieces = [(None, geom)]
+                pieces = [(None, kept, noise)]
             else:
-                cut = shapely.intersection(
-                    np.asarray(units.geometry.values, dtype=object), geom
-                )
-                pieces = list(zip(units.region_id, cut, strict=True))
-            for rid, piece in pieces:
-                polys = polygonal_part(piece)
-                if polys is not None:
-                    rows.append(
-                        {"change": kind, "status": name, "region_id": rid, "g": polys}
+                cells = np.asarray(units.geometry.values, dtype=object)
+                pieces = list(
+                    zip(
+                        units.region_id,
+                        shapely.intersection(cells, kept),
+                        shapely.intersection(cells, noise),
+                        strict=True,
                     )
+                )
+            for rid, drawn, crumbs in pieces:
+                polys = polygonal_part(drawn)
+                fringe = polygonal_part(crumbs)
+                if polys is None and fringe is None:
+                    continue
+                rows.append(
+                    {
+                        "change": kind,
+                        "status": name,
+                        "region_id": rid,
+                        "noise_km2": 0.0 if fringe is None else area_km2(fringe),
+                        "g": shapely.MultiPolygon() if polys is None else polys,
+                    }
+                )
     geoms = np.asarray([r.pop("g") for r in rows], dtype=object)
     out = gpd.GeoDataFrame(
-        pd.DataFrame(rows, columns=["change", "status", "region_id"]),
+        pd.DataFrame(rows, columns=["change", "status", "region_id", "noise_km2"]),
         geometry=list(geoms),
         crs="EPSG:4326",
     )
     out.insert(3, "area_km2", _km2(geoms) if len(geoms) else [])
     out.attrs.update(
-        date_before=first.date.isoformat(), date_after=second.date.isoformat()
+        date_before=first.date.isoformat(),
+        date_after=second.date.isoformat(),
+        tolerance=tol.to_attrs(),
     )
     return out
 
@@ -486,6 +538,7 @@ def changes(
     zone_id: str | None = None,
     zone_name: str | None = None,
     zone_parent: str | Sequence[str] | None = None,
+    tolerance: Tolerance | None = None,
 ) -> pd.DataFrame:
     """Gained, lost and net territory between consecutive dates or periods.
 
@@ -520,11 +573,15 @@ def changes(
     zone_id, zone_name, zone_parent : str, optional
         The zones' id, name and parent columns (see
         :func:`frontline.zones.read_zones`).
+    tolerance : Tolerance, optional
+        What counts as noise, as in :func:`change`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CHANGE_COLUMNS`, one block of rows per period:
+        Columns :data:`CHANGE_COLUMNS` (the noise columns as in
+        :func:`change`; NaN from a timeseries table), one block of rows per
+        period:
         ``period`` (the date with ``D``; the Monday of the week or the first
         of the month otherwise), ``date_before`` and ``date_after`` (the
         snapshots compared), ``days`` between them, ``km2_per_day`` =
@@ -553,6 +610,7 @@ def changes(
     """
     freq = check_freq(freq)
     statuses = check_change_status(status)
+    tol = check_tolerance(tolerance)
     selection = _units(
         regions,
         "six",
@@ -569,7 +627,13 @@ def changes(
     items = list(expand_snapshots(snapshots, lazy=False))
     if not runs_in_process(runner):
         rows, dates = parallel_changes(
-            items, units, runner, freq=freq, statuses=statuses, progress=progress
+            items,
+            units,
+            runner,
+            freq=freq,
+            statuses=statuses,
+            tol=tol,
+            progress=progress,
         )
     else:
         with progress_bar(len(items), progress, "changes") as bar:
@@ -579,6 +643,7 @@ def changes(
                 units=units,
                 freq=freq,
                 statuses=statuses,
+                tol=tol,
                 bar=bar,
                 read_ahead=runner is None,
             )
@@ -593,6 +658,7 @@ def changes(
                 rows, dates = stream([k[2] for k in sorted(keys)])
     table = change_table(rows, selection, statuses)
     table.attrs["gaps"] = report_gaps(sorted(set(dates)), freq)
+    table.attrs["tolerance"] = tol.to_attrs()
     return table
 
 
@@ -684,7 +750,9 @@ def rate(
     [5.0]
     """
     table = _table_changes(series, check_freq(freq), check_change_status(status))
-    return table.drop(columns=["name", "gained_km2", "lost_km2"])
+    return table.drop(
+        columns=["name", "gained_km2", "lost_km2", "gained_noise_km2", "lost_noise_km2"]
+    )
 
 
 def _units(
@@ -882,6 +950,8 @@ def _table_changes(
                     "lost_km2": np.nan,
                     "net_km2": after - before,
                     "km2_per_day": (after - before) / days if days else np.nan,
+                    "gained_noise_km2": np.nan,
+                    "lost_noise_km2": np.nan,
                 }
             )
     out = pd.DataFrame(rows, columns=CHANGE_COLUMNS)

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from frontline.tolerance import Tolerance
+
 __all__ = [
     "CaptionMode",
     "basis_note",
@@ -45,6 +47,7 @@ __all__ = [
     "selection_phrase",
     "short_source",
     "source_text",
+    "tolerance_text",
 ]
 
 #: What a caption says: ``short`` (source, date, boundaries, credits),
@@ -272,8 +275,15 @@ def map_caption(
     credit: str | None = None,
     context: bool = False,
     towns: bool = False,
+    tolerance: Tolerance | None = None,
 ) -> list[str]:
-    """Return a map's caption lines: ``short`` credits or the ``full`` method."""
+    """Return a map's caption lines: ``short`` credits or the ``full`` method.
+
+    The geometric ``tolerance`` of the shapes and the line is method: the
+    ``full`` caption states it (:func:`tolerance_text`), the ``short`` one
+    does not, as it does not state the line's definition; the figures'
+    ``attrs`` always record it.
+    """
     if mode == "none":
         return []
     boundaries = str(table.attrs.get("boundaries", ""))
@@ -315,6 +325,8 @@ def map_caption(
     lines.append(f"Control: {source_text(layer)}")
     if line["land"] or line["river"]:
         lines.append(_line_credit(front, line))
+    if tolerance is not None:
+        lines.append(tolerance_text(tolerance))
     note = basis_note(table.attrs)
     if note:
         lines.append(note)
@@ -416,7 +428,7 @@ def _line_credit(front: gpd.GeoDataFrame | None, drawn: dict[str, bool]) -> str:
         "Front line (frontline.line.front_line): the edge of the Russian-held "
         "area without the state border and the coast"
     )
-    if "tolerance_km" in attrs:
+    if "tolerance_km" in attrs and "tolerance" not in attrs:
         text += f" (tolerance {attrs['tolerance_km']:g} km)"
     if "length_km" in attrs:
         text += f", {attrs['length_km']:,.0f} km"
@@ -429,6 +441,14 @@ def _line_credit(front: gpd.GeoDataFrame | None, drawn: dict[str, bool]) -> str:
     if drawn["river"] and attrs.get("river_source"):
         text += f" River guide: {str(attrs['river_source']).rstrip('.')}."
     return text
+
+
+def tolerance_text(tolerance: Tolerance) -> str:
+    """State the geometric tolerance of what is drawn (areas are exact)."""
+    return (
+        f"{tolerance.caption().rstrip('.')}: for shapes and lines only, areas are "
+        "exact."
+    )
 
 
 def draw_caption(

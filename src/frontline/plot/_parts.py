@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from typing import TYPE_CHECKING, Any, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from frontline.errors import ArgumentTypeError, OptionError
 from frontline.line import front_line
 from frontline.plot._style import (
     CONTEXT_EDGE,
+    DRAW_ORDER,
     HELD_COLOR,
     LINE_COLOR,
     NICE,
@@ -41,6 +42,7 @@ from frontline.regions import (
     load_regions,
 )
 from frontline.status import RUSSIAN_HELD
+from frontline.tolerance import DEFAULT_TOLERANCE, Tolerance, close_gaps
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -56,6 +58,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RANGE_NOTE",
     "add_polygons",
+    "context_outline",
     "context_units",
     "date_text",
     "draw_inset",
@@ -75,6 +78,7 @@ __all__ = [
     "russian_held",
     "separate_labels",
     "set_view",
+    "status_shapes",
     "style_map_axes",
 ]
 
@@ -206,6 +210,49 @@ def context_units(boundaries: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     return check_boundaries(boundaries)
 
 
+def context_outline(
+    context: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame | None
+) -> Geometry:
+    """Return the outline of the boundary set: the union of all its units."""
+    if boundaries is None:
+        return ukraine_outline()
+    outline: Geometry = shapely.union_all(
+        np.asarray(context.geometry.values, dtype=object)
+    )
+    return outline
+
+
+#: Dissolve only (the polygonal part of an overlay result).
+_NO_GAP: Final = Tolerance(gap_m=0)
+
+
+def status_shapes(
+    layer: gpd.GeoDataFrame,
+    outline: Geometry | None = None,
+    tol: Tolerance = DEFAULT_TOLERANCE,
+) -> dict[str, Geometry]:
+    """Each status's area as it is drawn, in :data:`DRAW_ORDER`.
+
+    The features of a status are dissolved with the hairline gaps between
+    them closed (:func:`frontline.tolerance.close_gaps`), so that no seam
+    shows where two features meet (the old front inside a ceded region, the
+    edges of a scenario's pieces); with an ``outline``, they are cut to it, so
+    that nothing is drawn in the sea or abroad (the raw DeepState map's
+    "liberated" polygons reach into reservoirs, estuaries and Russia).
+    """
+    shapes: dict[str, Geometry] = {}
+    for status in DRAW_ORDER:
+        mask = (layer.status == status).to_numpy()
+        if not mask.any():
+            continue
+        geom = close_gaps(layer.geometry.values[mask], tol=tol)
+        if outline is not None and not geom.is_empty:
+            geom = close_gaps(shapely.intersection(geom, outline), tol=_NO_GAP)
+        if not geom.is_empty:
+            shapes[status] = geom
+    return shapes
+
+
 def draw_outlines(
     ax: Axes,
     context: gpd.GeoDataFrame,
@@ -214,10 +261,7 @@ def draw_outlines(
 ) -> None:
     """Other units thin and light, the selected ones dark, Ukraine's edge grey."""
     _add_lines(ax, context.boundary, color=CONTEXT_EDGE, linewidth=0.5, zorder=3)
-    if boundaries is None:
-        outline = ukraine_outline()
-    else:
-        outline = shapely.union_all(np.asarray(context.geometry.values, dtype=object))
+    outline = context_outline(context, boundaries)
     _add_lines(
         ax, [shapely.boundary(outline)], color="#7A7A7A", linewidth=0.9, zorder=3.05
     )
@@ -253,6 +297,7 @@ def resolve_line(
     layer: gpd.GeoDataFrame,
     line: bool | gpd.GeoDataFrame,
     boundaries: gpd.GeoDataFrame | None = None,
+    tol: Tolerance = DEFAULT_TOLERANCE,
 ) -> gpd.GeoDataFrame | None:
     import geopandas as gpd
 
@@ -270,8 +315,7 @@ def resolve_line(
             f"line must be True, False or a GeoDataFrame of lines, got "
             f"{type(line).__name__}"
         )
-    extra = {} if boundaries is None else {"boundaries": boundaries}
-    result: gpd.GeoDataFrame = front_line(layer, **extra)
+    result: gpd.GeoDataFrame = front_line(layer, tolerance=tol, boundaries=boundaries)
     return result
 
 
@@ -311,11 +355,13 @@ def map_legend(
     loc: Any,
     *,
     ranges: bool = False,
+    shapes: dict[str, Geometry] | None = None,
 ) -> Any:
     """Legend of what is in view: statuses, Ukrainian-held land, line kinds.
 
     With ``ranges``, a last line says what a range of shares in the labels
-    means. Returns the legend.
+    means. ``shapes``: what is drawn of each status (:func:`status_shapes`);
+    by default the layer's features. Returns the legend.
     """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -323,10 +369,12 @@ def map_legend(
     view = shapely.box(*extent)
     labels = status_labels(layer)
     # Only statuses with a visible part (a few pixels) in view.
-    inside = shapely.area(
-        shapely.intersection(np.asarray(layer.geometry.values, dtype=object), view)
-    )
-    seen = set(layer.status[inside > 5e-5 * view.area])
+    if shapes is None:
+        geoms, names = layer.geometry.values, layer.status.to_numpy()
+    else:
+        geoms, names = list(shapes.values()), np.asarray(list(shapes), dtype=object)
+    inside = shapely.area(shapely.intersection(np.asarray(geoms, dtype=object), view))
+    seen = set(names[inside > 5e-5 * view.area])
     handles: list[Any] = [
         Patch(**status_style(s), label=labels[s])
         for s in ("occupied", "occupied_before_2022", "contested", "liberated")

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
+    from frontline.tolerance import Tolerance
+
 __all__ = ["SHARE_CLASSES", "draw_choropleth", "fitted_labels", "share_class"]
 
 #: Classes of the Russian-held share (%): lower bounds and fills. Zero is
@@ -226,11 +228,13 @@ def zone_caption(
     mode: str = "full",
     credit: str | None = None,
     context: bool = False,
+    tolerance: Tolerance | None = None,
 ) -> list[str]:
     """Caption of a map of zones: what the colours are, sources, credits.
 
     ``short``: one paragraph of credits; ``full``: what the colours and
-    labels are, the control source, the front line's definition, credits.
+    labels are, the control source, the front line's definition, the
+    geometric ``tolerance`` of the shapes and the line, credits.
     """
     from frontline.plot._caption import (
         MADE_WITH,
@@ -240,6 +244,7 @@ def zone_caption(
         place_credits,
         short_source,
         source_text,
+        tolerance_text,
     )
     from frontline.plot._parts import date_text
 
@@ -278,5 +283,7 @@ def zone_caption(
     lines.append(f"Control: {source_text(layer)}")
     if line["land"] or line["river"]:
         lines.append(_line_credit(front, line))
+    if tolerance is not None:
+        lines.append(tolerance_text(tolerance))
     lines.extend([*credits, MADE_WITH])
     return [*lines, *([credit] if credit else [])]

@@ -13,7 +13,6 @@ import shapely
 
 from frontline import _validate
 from frontline._messages import quote
-from frontline._units import ukraine_outline
 from frontline._webassets import (
     HOVER_CLASS,
     LegendItem,
@@ -38,10 +37,17 @@ from frontline.plot._caption import (
     selection_phrase,
     short_source,
     source_text,
+    tolerance_text,
 )
-from frontline.plot._parts import context_units, date_text, line_kinds, resolve_line
+from frontline.plot._parts import (
+    context_outline,
+    context_units,
+    date_text,
+    line_kinds,
+    resolve_line,
+    status_shapes,
+)
 from frontline.plot._style import (
-    DRAW_ORDER,
     HELD_COLOR,
     LINE_COLOR,
     STATUS_COLORS,
@@ -50,6 +56,7 @@ from frontline.plot._style import (
 )
 from frontline.plot._zones import SHARE_CLASSES, share_class
 from frontline.report import control_table
+from frontline.tolerance import Tolerance, check_tolerance
 from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
@@ -79,6 +86,7 @@ def explore(  # noqa: PLR0915 - one map, many parts
     zone_parent: str | Sequence[str] | None = None,
     tiles: str = "OpenStreetMap",
     m: Any = None,
+    tolerance: Tolerance | None = None,
 ) -> Any:
     """Make an interactive web map (folium/Leaflet) of a control layer.
 
@@ -93,6 +101,11 @@ def explore(  # noqa: PLR0915 - one map, many parts
     where the base map cannot load. In Jupyter it displays itself; to save
     it, use :func:`to_html` (self-contained: works offline and in archives)
     or ``m.save("map.html")`` (links Leaflet on a CDN).
+
+    As in :func:`plot_map`, the statuses are drawn inside the outline of the
+    boundary set only (nothing in the sea or abroad), each dissolved with
+    hairline gaps closed, and the line is traced through the same tolerance,
+    which the ``full`` caption states.
 
     Parameters
     ----------
@@ -124,6 +137,10 @@ def explore(  # noqa: PLR0915 - one map, many parts
         The base map (any name folium or xyzservices knows).
     m : folium.Map, optional
         Add to this map instead of a new one.
+    tolerance : Tolerance, optional
+        The geometric tolerance of the shapes and the line
+        (:class:`frontline.tolerance.Tolerance`; default
+        :data:`frontline.tolerance.DEFAULT_TOLERANCE`).
 
     Returns
     -------
@@ -136,7 +153,8 @@ def explore(  # noqa: PLR0915 - one map, many parts
         If folium or mapclassify is not installed (``pip install
         "frontline[explore]"``).
     OptionError
-        For an unknown caption mode or a credit that is not text.
+        For an unknown caption mode, a credit that is not text or a
+        ``tolerance`` that is not a :class:`~frontline.tolerance.Tolerance`.
 
     See Also
     --------
@@ -168,6 +186,7 @@ def explore(  # noqa: PLR0915 - one map, many parts
         )
     mode = caption_mode(caption)
     credit = check_credit(credit)
+    tol = check_tolerance(tolerance)
     layer = as_layer(control)
     selection = select_units(
         regions,
@@ -184,7 +203,9 @@ def explore(  # noqa: PLR0915 - one map, many parts
         if zones is None
         else control_table(layer, zones=units)
     )
-    lines = resolve_line(layer, line, boundaries)
+    lines = resolve_line(layer, line, boundaries, tol)
+    outline = context_outline(context_units(boundaries), boundaries)
+    shapes = status_shapes(layer, outline, tol)
     if title is None:
         title = f"{_title_of(selection)}, {date_text(layer.attrs.get('date'))}"
 
@@ -200,8 +221,8 @@ def explore(  # noqa: PLR0915 - one map, many parts
                 "folium.Map(tiles=URL, attr=...)"
             ) from exc
     labels = status_labels(layer)
-    present = [s for s in DRAW_ORDER if (layer.status == s).any()]
-    land = _rounded(gpd.GeoDataFrame(geometry=[_outline(boundaries)], crs="EPSG:4326"))
+    present = list(shapes)
+    land = _rounded(gpd.GeoDataFrame(geometry=[outline], crs="EPSG:4326"))
     land.explore(
         m=m,
         color=HELD_COLOR,
@@ -210,20 +231,7 @@ def explore(  # noqa: PLR0915 - one map, many parts
         highlight=False,
         name="Ukrainian-held",
     )
-    shown = _rounded(layer[layer.status.isin(present)][["status", "geometry"]])
-    shown["status_label"] = shown.status.map(labels)
-    shown.explore(
-        m=m,
-        column="status",
-        categories=present,
-        cmap=[STATUS_COLORS[s] for s in present],
-        legend=False,
-        tooltip=["status_label"],
-        tooltip_kwds={"labels": False},
-        style_kwds={"fillOpacity": 0.75, "weight": 0},
-        highlight=False,
-        name="Control",
-    )
+    _add_statuses(m, shapes, labels)
     kinds = line_kinds(lines)
     if lines is not None and (kinds["land"] or kinds["river"]):
         river = np.asarray(
@@ -271,6 +279,7 @@ def explore(  # noqa: PLR0915 - one map, many parts
         boundaries,
         mode=mode,
         credit=credit,
+        tolerance=tol,
         zones=None if zones is None else selection.source,
     )
     if lines_shown:
@@ -314,12 +323,35 @@ def to_html(m: Any, *, self_contained: bool = True) -> str:
     return inline_assets(page) if self_contained else page
 
 
-def _outline(boundaries: gpd.GeoDataFrame | None) -> Any:
-    """Ukraine's outline (or the given boundaries' union), for one fill."""
-    if boundaries is None:
-        return ukraine_outline()
-    units = context_units(boundaries)
-    return shapely.union_all(np.asarray(units.geometry.values, dtype=object))
+def _add_statuses(m: Any, shapes: dict[str, Any], labels: dict[str, str]) -> None:
+    """Add the statuses as drawn (:func:`status_shapes`) to the map, if any.
+
+    Each status is dissolved (no seams) and cut to the outline (nothing is
+    drawn in the sea or abroad).
+    """
+    import geopandas as gpd
+
+    if not shapes:
+        return
+    present = list(shapes)
+    shown = _rounded(
+        gpd.GeoDataFrame(
+            {"status": present}, geometry=list(shapes.values()), crs="EPSG:4326"
+        )
+    )
+    shown["status_label"] = shown.status.map(labels)
+    shown.explore(
+        m=m,
+        column="status",
+        categories=present,
+        cmap=[STATUS_COLORS[s] for s in present],
+        legend=False,
+        tooltip=["status_label"],
+        tooltip_kwds={"labels": False},
+        style_kwds={"fillOpacity": 0.75, "weight": 0},
+        highlight=False,
+        name="Control",
+    )
 
 
 def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -371,8 +403,14 @@ def _caption_lines(
     *,
     mode: CaptionMode,
     credit: str | None,
+    tolerance: Tolerance,
     zones: str | None = None,
 ) -> list[str]:
+    """Return the caption box's lines: ``short`` credits or the ``full`` method.
+
+    The tolerance is method, stated in the ``full`` caption only (as in
+    :func:`frontline.plot._caption.map_caption`).
+    """
     if mode == "none":
         return []
     lines = []
@@ -389,6 +427,7 @@ def _caption_lines(
         lines.append(
             "Popups: km² and shares of each region's area on the WGS84 ellipsoid."
         )
+        lines.append(tolerance_text(tolerance))
     lines += merge_credits(
         [
             *([f"Zones: {zones.rstrip('.')}."] if zones else []),

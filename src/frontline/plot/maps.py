@@ -44,6 +44,7 @@ from frontline.plot._caption import (
     selection_phrase,
     short_source,
     source_text,
+    tolerance_text,
 )
 from frontline.plot._context import (
     draw_context,
@@ -54,6 +55,7 @@ from frontline.plot._context import (
 from frontline.plot._parts import (
     _add_lines,
     add_polygons,
+    context_outline,
     context_units,
     date_text,
     draw_inset,
@@ -71,12 +73,12 @@ from frontline.plot._parts import (
     resolve_line,
     russian_held,
     set_view,
+    status_shapes,
     style_map_axes,
 )
 from frontline.plot._style import (
     CHANGE_COLORS,
     CONTEXT_EDGE,
-    DRAW_ORDER,
     HELD_COLOR,
     LOWER,
     UNIT_EDGE,
@@ -97,6 +99,13 @@ from frontline.regions import (
     resolve_regions,
 )
 from frontline.report import control_table
+from frontline.status import RUSSIAN_HELD
+from frontline.tolerance import (
+    Tolerance,
+    check_tolerance,
+    close_gaps,
+    denoise_change,
+)
 from frontline.zones import UnitSet, select_units
 
 if TYPE_CHECKING:
@@ -119,13 +128,16 @@ def plot_control(
     control: str | Path | gpd.GeoDataFrame,
     *,
     ax: Axes | None = None,
+    tolerance: Tolerance | None = None,
     **kwargs: Any,
 ) -> Axes:
     """Draw a control layer's statuses in frontline's palette.
 
     The building block of :func:`plot_map`: one collection per status present,
     drawn in the order liberated, contested, occupied, occupied before 2022,
-    filled with :data:`STATUS_COLORS` (contested hatched), no outline.
+    filled with :data:`STATUS_COLORS` (contested hatched), no outline. The
+    features of each status are dissolved, with hairline gaps between them
+    closed, so that no seam shows where two features meet.
 
     Parameters
     ----------
@@ -133,6 +145,9 @@ def plot_control(
         A control layer; anything :func:`frontline.read_control` reads.
     ax : matplotlib.axes.Axes, optional
         Draw here; default: a new figure.
+    tolerance : Tolerance, optional
+        The gaps closed (:class:`frontline.tolerance.Tolerance`, its
+        ``gap_m``; default 5 m).
     **kwargs
         Passed to :meth:`geopandas.GeoDataFrame.plot` for every status
         (``zorder``, ``alpha`` …).
@@ -150,19 +165,36 @@ def plot_control(
     >>> len(ax.collections)
     2
     """
+    tol = check_tolerance(tolerance)
     layer = as_layer(control)
     ax = new_axes(ax, (7, 6))
-    for status in DRAW_ORDER:
-        part = layer.geometry[(layer.status == status).to_numpy()]
-        if not part.empty:
-            add_polygons(ax, part, **{**status_style(status), **kwargs})
+    _draw_statuses(ax, status_shapes(layer, tol=tol), tol, **kwargs)
     if ax.get_aspect() == "auto" and not layer.empty:
         _, y0, _, y1 = layer.total_bounds
         ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
     return ax
 
 
-def plot_map(
+def _draw_statuses(
+    ax: Axes, shapes: dict[str, Any], tol: Tolerance, **kwargs: Any
+) -> None:
+    """Draw the statuses' shapes; both Russian-held ones without a seam.
+
+    Where a map has both Russian-held statuses, ``occupied`` is drawn as the
+    whole Russian-held area (gaps between the two closed) and
+    ``occupied_before_2022`` over it: no light seam where they meet.
+    """
+    held = [shapes[s] for s in RUSSIAN_HELD if s in shapes]
+    for status, geom in shapes.items():
+        shape = (
+            close_gaps(held, tol=tol)
+            if status == "occupied" and len(held) > 1
+            else geom
+        )
+        add_polygons(ax, [shape], **{**status_style(status), **kwargs})
+
+
+def plot_map(  # noqa: PLR0915 - one map, many parts
     control: str | Path | gpd.GeoDataFrame,
     regions: str | Iterable[str] = "six",
     *,
@@ -189,6 +221,7 @@ def plot_map(
     inset_loc: Corner | Literal["auto"] = "auto",
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 7.5),
+    tolerance: Tolerance | None = None,
 ) -> Axes:
     """Map who holds what in the selected regions, ready to publish.
 
@@ -199,6 +232,12 @@ def plot_map(
     map in Ukraine, a title, and a caption with the control source and date,
     the boundaries and the attributions they require. A layer marked
     illustrative (the embedded sample) is marked ILLUSTRATIVE on the map.
+
+    The statuses are drawn inside the outline of the boundary set only
+    (nothing in the sea or abroad), each dissolved with hairline gaps closed,
+    and the line is traced through the same tolerance, which the ``full``
+    caption states; the labels' shares are exact
+    (:func:`frontline.control_table`).
 
     Parameters
     ----------
@@ -230,7 +269,8 @@ def plot_map(
         ``short``: the control source and date, the boundaries and the
         attributions the data require. ``full``: also the method (what the
         labels measure, the front line's definition and length, the river
-        guide). ``none`` (or False): no caption. True means ``short``.
+        guide, the geometric tolerance). ``none`` (or False): no caption.
+        True means ``short``.
     credit : str, optional
         A line of your own at the end of the caption (``"Analysis: A.
         Reporter"``).
@@ -272,6 +312,10 @@ def plot_map(
         Draw here; default: a new figure of ``figsize`` inches.
     figsize : tuple of float, default (9, 7.5)
         Size of the new figure.
+    tolerance : Tolerance, optional
+        The geometric tolerance of the shapes and the line
+        (:class:`frontline.tolerance.Tolerance`; default
+        :data:`frontline.tolerance.DEFAULT_TOLERANCE`).
 
     Returns
     -------
@@ -286,7 +330,8 @@ def plot_map(
     ------
     OptionError
         For an unknown corner or caption mode, a ``credit`` that is not text,
-        or a ``line`` that is neither a bool nor a GeoDataFrame in EPSG:4326.
+        a ``line`` that is neither a bool nor a GeoDataFrame in EPSG:4326, or
+        a ``tolerance`` that is not a :class:`~frontline.tolerance.Tolerance`.
     RegionNotFoundError
         For an unknown region.
 
@@ -316,6 +361,7 @@ def plot_map(
     mode = caption_mode(caption)
     credit = check_credit(credit)
     limit = _town_limit(towns)
+    tol = check_tolerance(tolerance)
     layer = as_layer(control)
     if zones is not None or choropleth:
         return _zone_map(
@@ -346,6 +392,7 @@ def plot_map(
                 choropleth=choropleth is not False,
                 legend_loc=legend_loc,
                 inset_loc=inset_loc,
+                tolerance=tol,
             ),
             ax,
             figsize,
@@ -356,7 +403,9 @@ def plot_map(
     table = control_table(
         layer, regions, boundaries=boundaries, basis=basis, water=water
     )
-    lines = resolve_line(layer, line, boundaries)
+    lines = resolve_line(layer, line, boundaries, tol)
+    outline = context_outline(context_gdf, boundaries)
+    shapes = status_shapes(layer, outline, tol)
 
     ax = new_axes(ax, figsize)
     extent = map_extent(units)
@@ -372,7 +421,7 @@ def plot_map(
         linewidth=0.5,
         zorder=1,
     )
-    plot_control(layer, ax=ax, zorder=2)
+    _draw_statuses(ax, shapes, tol, zorder=2)
     draw_outlines(ax, context_gdf, units, boundaries)
     draw_line(ax, lines)
 
@@ -396,6 +445,7 @@ def plot_map(
                 credit=credit,
                 context=context,
                 towns=town_limit > 0,
+                tolerance=tol,
             ),
         )
 
@@ -427,12 +477,22 @@ def plot_map(
     if "legend" in corners:
         ranges = labels and has_range(table, selection.ids, decimals)
         avoid.append(
-            map_legend(ax, layer, lines, extent, corners["legend"], ranges=ranges)
+            map_legend(
+                ax,
+                layer,
+                lines,
+                extent,
+                corners["legend"],
+                ranges=ranges,
+                shapes=shapes,
+            )
         )
     if "scale_bar" in corners:
         avoid.append(draw_scale_bar(ax, corners["scale_bar"]))
     if "inset" in corners:
-        avoid.append(draw_inset(ax, rh, corners["inset"]))
+        avoid.append(
+            draw_inset(ax, shapely.intersection(rh, outline), corners["inset"])
+        )
     if "stamp" in corners:
         avoid.append(illustrative_stamp(ax, corners["stamp"]))
     if candidates is not None:
@@ -508,6 +568,7 @@ class _MapOptions:
     choropleth: bool
     legend_loc: str
     inset_loc: str
+    tolerance: Tolerance
 
 
 def _zone_map(
@@ -517,7 +578,12 @@ def _zone_map(
     ax: Axes | None,
     figsize: tuple[float, float],
 ) -> Axes:
-    """:func:`plot_map` of zones, or a choropleth of regions."""
+    """:func:`plot_map` of zones, or a choropleth of regions.
+
+    The choropleth fills the zones; without it the statuses are drawn as in
+    :func:`plot_map` (dissolved, cut to the outline). The line is traced
+    through the tolerance either way.
+    """
     units = zoned.frame
     many = len(units) > 100
     context = context_units(opt.boundaries)
@@ -528,7 +594,9 @@ def _zone_map(
         )
     else:
         table = control_table(layer, zones=units, **measure)
-    lines = resolve_line(layer, opt.line, opt.boundaries)
+    lines = resolve_line(layer, opt.line, opt.boundaries, opt.tolerance)
+    outline = context_outline(context, opt.boundaries)
+    shapes: dict[str, Any] = {}
 
     ax = new_axes(ax, figsize)
     extent = map_extent(units)
@@ -548,7 +616,8 @@ def _zone_map(
     if opt.choropleth:
         shares = draw_choropleth(ax, units, table, many=many)
     else:
-        plot_control(layer, ax=ax, zorder=2)
+        shapes = status_shapes(layer, outline, opt.tolerance)
+        _draw_statuses(ax, shapes, opt.tolerance, zorder=2)
     # Many zones: their white edges are drawn; the oblasts give the frame.
     draw_outlines(ax, context, units.iloc[:0] if many else units, opt.boundaries)
     if many:
@@ -583,8 +652,8 @@ def _zone_map(
     if "legend" in corners and opt.choropleth:
         zone_legend(ax, shares, lines, corners["legend"])
     elif "legend" in corners:
-        map_legend(ax, layer, lines, extent, corners["legend"])
-    _furniture(ax, corners, rh)
+        map_legend(ax, layer, lines, extent, corners["legend"], shapes=shapes)
+    _furniture(ax, corners, shapely.intersection(rh, outline))
     title = opt.title if opt.title is not None else _zone_title(units, layer)
     if title:
         draw_title(ax, title)
@@ -618,6 +687,7 @@ def _zone_map(
                 mode=opt.caption,
                 credit=opt.credit,
                 context=opt.context,
+                tolerance=opt.tolerance,
             ),
         )
     return ax
@@ -640,6 +710,7 @@ def plot_change_map(
     legend_loc: Corner | Literal["auto"] = "auto",
     ax: Axes | None = None,
     figsize: tuple[float, float] = (9.0, 7.5),
+    tolerance: Tolerance | None = None,
 ) -> Axes:
     """Map the area that changed hands between two control layers.
 
@@ -650,6 +721,13 @@ def plot_change_map(
     get an outline in their own colour, so that slivers a few hundred metres
     wide stay visible at country scale.
 
+    Changes narrower than the tolerance's ``sliver_m`` (100 m by default:
+    the coast, the border or the line redrawn a few metres off between two
+    versions of a map) are not drawn and not in the labels; the legend's
+    totals include them and the ``full`` caption gives their km² (see
+    :func:`frontline.change_polygons`). Nothing is drawn outside the outline
+    of the boundary set.
+
     Parameters
     ----------
     before, after : path or GeoDataFrame
@@ -657,7 +735,9 @@ def plot_change_map(
     regions : str or iterable of str, default "six"
         The regions to map; see :func:`plot_map`.
     labels : bool, default True
-        Label each region with the km² gained and lost inside it.
+        Label each region with the km² gained and lost inside it, as drawn
+        (``no change`` where nothing is drawn, ``+<1`` for less than 1 km²;
+        never ``+0 / −0``).
     legend, scale_bar : bool, default True
         Draw these parts; the legend gives the total km² gained and lost in
         the selected regions.
@@ -665,7 +745,8 @@ def plot_change_map(
         Neighbouring countries and sea, and town names; see :func:`plot_map`.
     caption : {"short", "full", "none"} or bool, default "short"
         ``short``: the sources and dates of both layers, the boundaries and
-        attributions; ``full``: also what the figures measure. See
+        attributions; ``full``: also what the figures measure, the km² of
+        changes too narrow to draw and the geometric tolerance. See
         :func:`plot_map`.
     credit : str, optional
         A line of your own at the end of the caption.
@@ -680,6 +761,9 @@ def plot_change_map(
         Draw here; default: a new figure of ``figsize`` inches.
     figsize : tuple of float, default (9, 7.5)
         Size of the new figure.
+    tolerance : Tolerance, optional
+        What counts as noise (:class:`frontline.tolerance.Tolerance`, its
+        ``sliver_m``); default :data:`frontline.tolerance.DEFAULT_TOLERANCE`.
 
     Returns
     -------
@@ -705,19 +789,15 @@ def plot_change_map(
     mode = caption_mode(caption)
     credit = check_credit(credit)
     limit = _town_limit(towns)
+    tol = check_tolerance(tolerance)
     old, new = as_layer(before), as_layer(after)
     selection = resolve_regions(regions)
     units = load_regions(selection.ids, boundaries=boundaries)
     context_gdf = context_units(boundaries)
+    outline = context_outline(context_gdf, boundaries)
     rh_old, rh_new = russian_held(old), russian_held(new)
-    gained = shapely.difference(rh_new, rh_old)
-    lost = shapely.difference(rh_old, rh_new)
     inside = shapely.union_all(np.asarray(units.geometry.values, dtype=object))
-    km2 = _overlay_km2(units, {"gained": gained, "lost": lost})
-    totals = {
-        "gained": float(area_km2(shapely.intersection(gained, inside))),
-        "lost": float(area_km2(shapely.intersection(lost, inside))),
-    }
+    split, drawn, noise, totals = _change_parts(rh_old, rh_new, units, inside, tol)
 
     ax = new_axes(ax, figsize)
     extent = map_extent(units)
@@ -735,14 +815,20 @@ def plot_change_map(
     )
     if not rh_new.is_empty:
         add_polygons(
-            ax, [rh_new], facecolor="#F7C9B5", edgecolor="none", linewidth=0, zorder=2
+            ax,
+            [shapely.intersection(rh_new, outline)],
+            facecolor="#F7C9B5",
+            edgecolor="none",
+            linewidth=0,
+            zorder=2,
         )
-    for what, geom in (("gained", gained), ("lost", lost)):
-        if geom.is_empty:
+    for what, parts in split.items():
+        shown = shapely.intersection(parts.kept, outline)
+        if shown.is_empty:
             continue
         add_polygons(
             ax,
-            [geom],
+            [shown],
             facecolor=CHANGE_COLORS[what],
             edgecolor=CHANGE_COLORS[what],
             linewidth=0.8,
@@ -770,6 +856,8 @@ def plot_change_map(
                 credit=credit,
                 context=context,
                 towns=town_limit > 0,
+                noise=noise,
+                tolerance=tol,
             ),
         )
     content = shapely.union_all([inside, rh_new, rh_old])
@@ -787,7 +875,7 @@ def plot_change_map(
     if labels:
         names = dict(zip(units.region_id, units.name, strict=True))
         texts = {
-            rid: _change_label(names[rid], km2.loc[rid]) for rid in units.region_id
+            rid: _change_label(names[rid], drawn.loc[rid]) for rid in units.region_id
         }
         avoid += place_labels(
             ax, units, texts, points=_top_points(candidates, town_limit)
@@ -817,12 +905,54 @@ def plot_change_map(
     return ax
 
 
+def _change_parts(
+    rh_old: Any, rh_new: Any, units: gpd.GeoDataFrame, inside: Any, tol: Tolerance
+) -> tuple[dict[str, Any], Any, dict[str, float], dict[str, float]]:
+    """Split the change into what is drawn and noise; measure both.
+
+    Returns the :class:`~frontline.tolerance.Denoised` gained and lost, the
+    km² drawn per unit (a table indexed by region id), and the km² of noise
+    and in total within ``inside`` (the selected units). Parts narrower than
+    ``sliver_m`` are noise: not drawn, not in the labels, but in the legend's
+    totals, which stay exact.
+    """
+    changed = {
+        "gained": shapely.difference(rh_new, rh_old),
+        "lost": shapely.difference(rh_old, rh_new),
+    }
+    split = {what: denoise_change(geom, tol=tol) for what, geom in changed.items()}
+    drawn = _overlay_km2(units, {what: d.kept for what, d in split.items()})
+    noise = {
+        what: float(area_km2(shapely.intersection(d.noise, inside)))
+        for what, d in split.items()
+    }
+    totals = {
+        what: float(area_km2(shapely.intersection(geom, inside)))
+        for what, geom in changed.items()
+    }
+    return split, drawn, noise, totals
+
+
 def _change_label(name: str, row: Any) -> str:
-    """``Donetsk`` and ``+2,029 / −12 km²``, or ``no change``."""
-    gained, lost = f"{row['gained']:,.0f}", f"{row['lost']:,.0f}"
-    if gained == lost == "0":
-        return f"{name}\nno change"
-    return f"{name}\n+{gained} / −{lost} km²"
+    """``Donetsk`` and ``+2,029 / −12 km²``, ``+<1 km²`` or ``no change``."""
+    return f"{name}\n{_change_text(float(row['gained']), float(row['lost']))}"
+
+
+def _change_text(gained: float, lost: float) -> str:
+    """Label text for km² gained and lost as drawn: never "+0 / −0".
+
+    A side with nothing drawn is left out; less than 1 km² reads ``<1``.
+    """
+    parts = [
+        f"{sign}{_km2_text(value)}"
+        for sign, value in (("+", gained), ("−", lost))
+        if value > 0
+    ]
+    return " / ".join(parts) + " km²" if parts else "no change"
+
+
+def _km2_text(value: float) -> str:
+    return f"{value:,.0f}" if value >= 0.5 else "<1"
 
 
 def _change_caption(
@@ -835,8 +965,15 @@ def _change_caption(
     credit: str | None,
     context: bool,
     towns: bool,
+    noise: dict[str, float],
+    tolerance: Tolerance,
 ) -> list[str]:
-    """Caption of a change map: both sources, the boundaries, the credits."""
+    """Caption of a change map: both sources, the boundaries, the credits.
+
+    ``full`` also says what the figures measure, the km² of ``noise`` (changes
+    narrower than the tolerance's ``sliver_m``, not drawn but in the legend's
+    totals) and the tolerance; ``short`` leaves the method out.
+    """
     lines = []
     if old.attrs.get("illustrative") or new.attrs.get("illustrative"):
         lines.append("ILLUSTRATIVE data, not a survey.")
@@ -858,10 +995,17 @@ def _change_caption(
     else:
         lines.append(
             f"Km² in the legend are within {selection_phrase(selection)}; "
-            "labels: gained / lost per region. Geodesic areas (WGS84)."
+            "labels: gained / lost per region as drawn. Geodesic areas (WGS84)."
+        )
+        lines.append(
+            f"Not drawn: changes narrower than {tolerance.sliver_m:g} m (the "
+            "coast, border or line redrawn between versions), "
+            f"+{noise['gained']:,.1f} / −{noise['lost']:,.1f} km², included in "
+            "the legend's totals."
         )
         for layer, when in ((old, "Before"), (new, "After")):
             lines.append(f"{when}: {source_text(layer)}")
+        lines.append(tolerance_text(tolerance))
         lines.extend(merge_credits([*places, *extra_credits([old, new])]))
         lines.append(MADE_WITH)
     if credit:
