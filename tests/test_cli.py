@@ -192,9 +192,18 @@ def test_line_command(capsys, tmp_path):
     assert doc["length_km"] == pytest.approx(
         sum(r["length_km"] for r in doc["regions"] if r["region_id"] != "total")
     )
+    assert doc["meta"]["tolerance"]["border_m"] == 5000
     code, out, _ = run(capsys, "line", "--no-river", "--format", "csv")
     table = pd.read_csv(io.StringIO(out))
     assert table.set_index("region_id").loc["total", "river_length_km"] == 0
+    # --tolerance-km is the border tolerance (Tolerance.border_m), in km.
+    code, out, _ = run(capsys, "line", "--tolerance-km", "2", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["meta"]["tolerance"]["border_m"] == 2000
+    code, out, _ = run(capsys, "line")
+    assert "Tolerance: gaps 5 m" in out and "pockets at the border 5 km" in out
+    code, _, err = run(capsys, "line", "--tolerance-km", "-1")
+    assert code == 1 and "--tolerance-km must be a non-negative" in err
 
 
 def test_scenario_command(capsys):
@@ -369,5 +378,7 @@ def test_timeseries_and_change_commands(capsys, tmp_path):
     assert change.loc["UA-14", "gained_km2"] == pytest.approx(gained, rel=1e-6)
     assert change.loc["UA-14", "lost_km2"] == pytest.approx(0, abs=1e-6)
     assert change.loc["UA-14", "date_before"] == "2024-11-01"
+    assert change.loc["UA-14", "gained_noise_km2"] == 0
     code, out, _ = run(capsys, "change", str(a), str(b), "--regions", "Donetsk")
     assert code == 0 and "Change from 2024-11-01 to 2024-11-08 (7 days)" in out
+    assert "of which narrower than 100 m" in out and "gained 0.00, lost 0.00" in out

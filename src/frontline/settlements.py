@@ -126,8 +126,12 @@ def settlements_status(
     include_parts : bool, default False
         Also list city districts that GeoNames gives as places of their own.
     line : GeoDataFrame, GeoSeries or shapely geometry, optional
-        The front line (lon/lat lines, e.g. from ``frontline.line``); when
-        given, ``distance_to_line_km`` is each place's geodesic distance to it.
+        The front line (lon/lat lines, e.g. from
+        :func:`frontline.line.front_line`, traced through the geometric
+        tolerance, so that no phantom line along a seam between two classes
+        or along the border makes a town in the rear look close to the
+        front); when given, ``distance_to_line_km`` is each place's geodesic
+        distance to it.
     settlements : GeoDataFrame, optional
         Points to use instead of the shipped gazetteer (columns ``name``,
         ``region_id``, ``population``; EPSG:4326); the filters above apply.
@@ -148,8 +152,10 @@ def settlements_status(
         (the layer's status at the place's point, missing outside every
         polygon), ``zone`` (``russian_held``, ``contested`` or
         ``ukrainian_held``), ``distance_to_line_km`` (NaN without ``line``),
-        ``geometry``. ``attrs`` records the layer's date and source, and the
-        gazetteer's source, licence, attribution and population caveat.
+        ``geometry``. ``attrs`` records the layer's date and source, the
+        gazetteer's source, licence, attribution and population caveat, and
+        with a :func:`~frontline.line.front_line` result its tolerance
+        (``line_tolerance``).
 
     Raises
     ------
@@ -217,6 +223,9 @@ def settlements_status(
             **(zoned.attrs() if zoned is not None else {}),
         }
     )
+    line_attrs = getattr(line, "attrs", None) or {}
+    if "tolerance" in line_attrs:
+        result.attrs["line_tolerance"] = dict(line_attrs["tolerance"])
     return result
 
 

@@ -46,8 +46,11 @@ def register(sub: Any, reader: argparse.ArgumentParser) -> None:
     line.add_argument(
         "--tolerance-km",
         type=float,
-        default=3.0,
-        help="distance from border/coast below which an edge is not front (default 3)",
+        default=None,
+        metavar="KM",
+        help="border tolerance: pockets thinner than this between the map and the "
+        "state border or coast are border, not front (default 5: the border_m of "
+        "frontline.tolerance)",
     )
     line.add_argument(
         "--river-km",
@@ -140,10 +143,22 @@ def _cmd_line(args: argparse.Namespace) -> None:
         from frontline.regions import resolve_regions
 
         resolve_regions(args.regions)
+    from frontline.tolerance import Tolerance
+
+    if args.tolerance_km is not None and not args.tolerance_km >= 0:
+        raise OptionError(
+            f"--tolerance-km must be a non-negative number of km, got "
+            f"{args.tolerance_km:g}"
+        )
     layer = read_layer(args, args.control)
+    tolerance = (
+        None
+        if args.tolerance_km is None
+        else Tolerance(border_m=1000 * args.tolerance_km)
+    )
     line = front_line(
         layer,
-        tolerance_km=args.tolerance_km,
+        tolerance=tolerance,
         include_river=not args.no_river,
         river_km=args.river_km,
     )
@@ -164,6 +179,7 @@ def _cmd_line(args: argparse.Namespace) -> None:
             write_frame(table, args.format, out)
             if args.format == "table":
                 out.write(f"\n{line.attrs.get('definition', '')}\n")
+                out.write(f"{line.attrs.get('tolerance_caption', '')}\n")
 
 
 def _cmd_scenario(args: argparse.Namespace) -> None:

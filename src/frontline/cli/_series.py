@@ -155,5 +155,13 @@ def _cmd_change(args: argparse.Namespace) -> None:
                 "\ngained = newly held with the status; lost = no longer; net = "
                 "gained − lost (km²)\n"
             )
+            units = table[table.region_id.isin(table.attrs.get("regions", []))]
+            sliver = table.attrs.get("tolerance", {}).get("sliver_m", 0)
+            out.write(
+                f"of which narrower than {sliver:g} m (coast and border redrawn "
+                f"between versions; not drawn on change maps): gained "
+                f"{units.gained_noise_km2.sum():.2f}, lost "
+                f"{units.lost_noise_km2.sum():.2f} km²\n"
+            )
         else:
             write_frame(iso_dates(table), args.format, out)
