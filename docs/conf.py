@@ -17,10 +17,13 @@ Build (offline, warnings are errors)::
   (``tests/test_notebooks.py``).
 - Each plotting function's API page shows its figure (matplotlib's plot
   directive, appended to the docstring by ``_plot_figure``).
+- The tolerance page's before/after figure is drawn at build time from
+  synthetic shapes (``_tolerance_figure``, ``_tolerance_world``).
 - After the build, ``_count_images`` checks that the landing page, the gallery
-  notebooks, the plotting page and the plotting functions' pages show their
-  figures (``MIN_IMAGES``); a page short of them is a warning, an error with
-  ``-W``. ``tests/test_docs.py`` counts them again in the built site.
+  notebooks, the plotting page, the tolerance page and the plotting functions'
+  pages show their figures (``MIN_IMAGES``); a page short of them is a warning,
+  an error with ``-W``. ``tests/test_docs.py`` counts them again in the built
+  site.
 - Links into the Python, NumPy, pandas, shapely, pyproj, geopandas and
   matplotlib docs (intersphinx) need the network to fetch their inventories,
   so they are off by default; ``FRONTLINE_DOCS_INTERSPHINX=1`` turns them on.
@@ -106,6 +109,7 @@ MIN_IMAGES = {
     "notebooks/02_year_of_change.html": 5,
     "notebooks/03_ceasefire_scenarios.html": 2,
     "plotting.html": 7,
+    "tolerance.html": 1,
     **{f"generated/frontline.{name}.html": 1 for name in PLOT_EXAMPLES},
 }
 
@@ -335,10 +339,103 @@ def _count_images(app: Any, exception: Exception | None) -> None:
             )
 
 
+def _tolerance_world() -> tuple[Any, Any, Any]:
+    """Return an invented country and two control layers with every kind of noise.
+
+    Synthetic shapes only (no real map may be published here): two units
+    north of 48°N; a front with two Russian-held classes 0.4 m apart (the
+    seam of DeepState's raw maps), drawn 300 m past the eastern border and
+    stopping 330 m short of the northern one, with a pinhole in the rear; a
+    month later the front has moved west, the northern edge is redrawn 55 m
+    further out and the pinhole is still there.
+    """
+    import geopandas as gpd
+    import shapely
+
+    units = frontline.from_geodataframe(
+        gpd.GeoDataFrame(
+            {"id": ["UA-14", "UA-09"]},
+            geometry=[
+                shapely.box(36.0, 48.0, 37.6, 49.0),
+                shapely.box(37.6, 48, 39, 49),
+            ],
+            crs="EPSG:4326",
+        ),
+        column="id",
+        source="an invented country",
+    )
+    gap, pin = 0.000005, shapely.box(38.55, 48.45, 38.553, 48.452)
+
+    def layer(west: float, north: float, date: str) -> Any:
+        bend = [(37.1, 48.55), (37.4, 48.8), (37.3, north), (38.3, north)]
+        front = shapely.Polygon(
+            [(west, 48.0), (west + 0.15, 48.3), *bend, (38.3, 48.0)]
+        )
+        frame = gpd.GeoDataFrame(
+            {"status": ["occupied", "occupied_before_2022", "contested"]},
+            geometry=[
+                front,
+                shapely.box(38.3 + gap, 47.99, 39.004, north).difference(pin),
+                shapely.box(36.9, 48.35, 37.05, 48.5),
+            ],
+            crs="EPSG:4326",
+        )
+        return frontline.read_control(frame, status_column="status", date=date)
+
+    return units, layer(37.2, 48.997, "2024-11-20"), layer(37.0, 48.9975, "2024-12-20")
+
+
+def _tolerance_figure(app: Any) -> None:
+    """Draw docs/_static/tolerance_before_after.png from synthetic shapes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from frontline.tolerance import Tolerance
+
+    units, before, after = _tolerance_world()
+    none = Tolerance(gap_m=0, sliver_m=0, pinhole_km2=0, strip_m=0, border_m=0)
+    ids = ["UA-14", "UA-09"]
+    fig = Figure(figsize=(10, 6.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 2)
+    for col, (tol, name) in enumerate(((none, "no tolerance"), (None, "default"))):
+        line = frontline.front_line(before, tolerance=tol, boundaries=units)
+        frontline.plot_map(
+            before, ids, ax=axes[0, col], line=line, tolerance=tol,
+            boundaries=units, labels=False, legend=False, scale_bar=False,
+            inset=False, context=False, towns=False, caption=False, title="",
+        )  # fmt: skip
+        axes[0, col].set_title(
+            f"Front line, {name}: {line.attrs['length_km']:,.0f} km",
+            loc="left",
+            fontsize=10,
+        )
+        frontline.plot_change_map(
+            before, after, ids, ax=axes[1, col], tolerance=tol, boundaries=units,
+            scale_bar=False, context=False, towns=False, caption=False, title="",
+        )  # fmt: skip
+        axes[1, col].set_title(f"Change in a month, {name}", loc="left", fontsize=10)
+    notes = (
+        ((38.3, 48.62), "seam between\ntwo classes"),
+        ((38.0, 48.985), "map 330 m short\nof the border"),
+    )
+    for (x, y), text in notes:
+        axes[0, 0].annotate(
+            text, (x, y), xytext=(x - 0.55, y - 0.3), fontsize=8,
+            arrowprops={"arrowstyle": "->", "lw": 0.8},
+        )  # fmt: skip
+    (HERE / "_static").mkdir(exist_ok=True)
+    fig.savefig(HERE / "_static" / "tolerance_before_after.png", dpi=90)
+
+
 def setup(app: Any) -> None:
     """Register the checks, the optional pages, the constants' docs and figures."""
     app.connect("builder-inited", _check_api_page)
     app.connect("builder-inited", _architecture_figure)
+    app.connect("builder-inited", _tolerance_figure)
     app.connect("source-read", _drop_missing_pages)
     app.connect("autodoc-process-docstring", _constant_doc)
     app.connect("autodoc-process-docstring", _plot_figure, priority=600)
