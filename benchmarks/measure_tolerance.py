@@ -1,9 +1,11 @@
-"""Measure the geometric tolerance on real control maps, before and after.
+"""Measure the geometric tolerance on real control maps.
 
 Chooses and justifies the defaults of :mod:`frontline.tolerance` (``GAP_M``,
 ``SLIVER_M``, ``PINHOLE_KM2``, ``BORDER_M``) on the DeepState maps in
-../shared/data/control, then measures the four products of issue 13 before
-(the current functions) and after (a prototype built on the module):
+../shared/data/control, then measures the four products of issue 13 as
+frontline now computes them (through the module). The figures of the earlier
+model, which traced the line by the distance of each vertex to the border
+(``tolerance_km=3``), are quoted as "before" (measured with it, 29 Nov 2026):
 
 1. the front line of the union map and of the raw multiclass map of the same
    evening, total and per oblast (20 Nov 2024 and three more evenings);
@@ -44,7 +46,6 @@ from frontline.tolerance import (
     close_gaps,
     denoise_change,
     drop_pinholes,
-    front_segments,
     local_projection,
 )
 
@@ -119,9 +120,10 @@ def new_area(layer, tol=DEFAULT_TOLERANCE):
     return drop_pinholes(close_gaps(russian_held(layer), tol=tol), tol=tol)
 
 
-def new_front(layer, tol=DEFAULT_TOLERANCE):
-    """The prototype: dissolve + close gaps, fill pinholes, keep the front."""
-    return front_segments(new_area(layer, tol), outline(), tol=tol)
+def new_front(layer, tol=DEFAULT_TOLERANCE, boundaries=None):
+    """The front line as frontline traces it (through frontline.tolerance)."""
+    line = fl.front_line(layer, tolerance=tol, boundaries=boundaries)
+    return shapely.union_all(np.asarray(line.geometry.values, dtype=object))
 
 
 def km_per_region(lines) -> pd.Series:
@@ -372,7 +374,7 @@ def border_scan(pair: tuple[str, str]) -> None:
             n = [len(shapely.get_parts(x)) for x in lines]
             extra = ""
             if minregion is not None:
-                mr = front_segments(new_area(union, tol), minregion, tol=tol)
+                mr = new_front(union, tol, boundaries=minregion)
                 extra = f"   ({total_km(mr):7.1f}, {len(shapely.get_parts(mr))})"
             print(
                 f"  {value:8g}  {total_km(lines[0]):9.1f} {total_km(lines[1]):7.1f}"
@@ -386,10 +388,9 @@ def _minregion():
         return None
     import geopandas as gpd
 
-    units = fl.from_geodataframe(
+    return fl.from_geodataframe(
         gpd.read_file(path), column="ADMIN_1", source="Minregion 2020"
     )
-    return shapely.union_all(np.asarray(units.geometry.values, dtype=object))
 
 
 def change_widths(before, after) -> None:
@@ -461,112 +462,93 @@ def per_unit_km2(geom) -> pd.Series:
 # -- B. the products, before and after -------------------------------------------
 
 
+#: The earlier model's figures (tolerance_km=3, measured 29 Nov 2026), quoted.
+BEFORE = {
+    "front line 20 Nov 2024, union / raw (km)": "1,162.9 / 1,426.4",
+    "  Luhansk, union / raw (km)": "106.5 / 316.0",
+    "buffer_zone(15) parts 20 Nov 2024, union / raw": "10 / 14",
+    "change_polygons 1 Aug 2025 -> 1 Aug 2026, gained / lost parts": "357 / 347",
+    "  of them under 0.05 km²": "291 / 310",
+}
+
+
 def front_lines() -> None:
     head("1. Front line, union vs raw map of the same evening (km; diff = raw − union)")
+    for what, value in BEFORE.items():
+        if what.startswith(("front", "  Luhansk")):
+            print(f"  before: {what}: {value}")
     for evening, (u, r) in PAIRS.items():
         if not (UNION / u).exists() or not (RAW / r).exists():
             print(f"  {evening}: files absent, skipped")
             continue
         union, raw = read(UNION / u), read(RAW / r)
-        before = []
-        for layer in (union, raw):
-            table = fl.line_lengths(fl.front_line(layer)).set_index("region_id")
-            before.append(table.length_km.drop("total"))
         t = time.perf_counter()
-        after = [km_per_region(new_front(x)) for x in (union, raw)]
+        tables = [
+            fl.line_lengths(fl.front_line(x)).set_index("region_id").length_km
+            for x in (union, raw)
+        ]
         secs = (time.perf_counter() - t) / 2
-        print(f"\n  {evening}  (prototype: {secs:.2f} s per map)")
-        print(
-            "    region     before: union     raw    diff %  |"
-            "  after: union     raw   diff %"
-        )
-        ids = [i for i in FOCUS if any(s.get(i, 0) > 0.05 for s in (*before, *after))]
-        for rid in [*ids, "total"]:
-            b = [float(s.sum() if rid == "total" else s.get(rid, 0.0)) for s in before]
-            a = [float(s.sum() if rid == "total" else s.get(rid, 0.0)) for s in after]
-            print(
-                f"    {rid:6s}  {b[0]:15.1f} {b[1]:7.1f} {pct(b[1], b[0]):+8.1f}  |"
-                f"  {a[0]:12.1f} {a[1]:7.1f} {pct(a[1], a[0]):+7.2f}"
-            )
+        print(f"\n  {evening}  (front_line: {secs:.2f} s per map)")
+        print("    region      union     raw   diff %")
+        for rid in [*(i for i in FOCUS if i in tables[0].index), "total"]:
+            a = [float(x.get(rid, 0.0)) for x in tables]
+            print(f"    {rid:6s}  {a[0]:9.1f} {a[1]:7.1f} {pct(a[1], a[0]):+8.3f}")
 
 
 def buffer_parts() -> None:
     head("2. Separate parts of a 15 km buffer zone (7.5 km each side), ∩ Ukraine")
-    step = "scenario"
-    try:
-        from frontline.scenarios import STEP_COLUMN as step
-    except ImportError:  # module being moved: the column name is the contract
-        pass
+    from frontline.scenarios import STEP_COLUMN
+
+    print(f"  before: {BEFORE['buffer_zone(15) parts 20 Nov 2024, union / raw']}")
     for evening, (u, r) in PAIRS.items():
         for label, path in (("union", UNION / u), ("raw", RAW / r)):
             if not path.exists():
                 continue
             layer = read(path)
             zone = fl.buffer_zone(layer, 15)
-            moved = zone.loc[zone[step].notna()].geometry.values
-            before_zone = len(parts_of(shapely.union_all(moved)))
-            old_line = shapely.union_all(fl.front_line(layer).geometry.values)
-            before, _ = strip_parts(old_line, 7.5)
-            after, (fwd, inv) = strip_parts(new_front(layer), 7.5)
+            moved = zone.loc[zone[STEP_COLUMN].notna()].geometry.values
+            pieces = len(parts_of(shapely.union_all(moved)))
+            strip, (fwd, inv) = strip_parts(new_front(layer), 7.5)
             extra = ", ".join(
                 f"{p.area / 1e6:.0f} km² {place(p, fwd) or where(lonlat(p, inv))}"
-                for p in after[1:]
+                for p in strip[1:]
             )
-            areas = [after[0].area / 1e6] if len(after) else [0.0]
+            areas = [strip[0].area / 1e6] if len(strip) else [0.0]
             print(
-                f"  {evening} {label:5s}: before {before_zone:2d} (buffer_zone), "
-                f"{len(before):2d} (same strip method) → after {len(after):2d}: "
-                f"main {areas[0]:,.0f} km²" + (f" + {extra}" if extra else "")
+                f"  {evening} {label:5s}: buffer_zone {pieces:2d} pieces; the strip "
+                f"{len(strip):2d} parts: main {areas[0]:,.0f} km²"
+                + (f" + {extra}" if extra else "")
             )
 
 
 def change_polygons(before, after) -> None:
     head("3. Change polygons 1 Aug 2025 → 1 Aug 2026 (union files), per oblast km²")
-    t = fl.change_polygons(before, after)
-    print("  before (change_polygons):")
-    for kind in ("gained", "lost"):
-        parts = parts_of(shapely.union_all(t.loc[t.change == kind].geometry.values))
-        km2 = fl.area_km2(parts)
-        thin = np.asarray([denoise_change(p).kept.is_empty for p in parts])
+    for what, value in BEFORE.items():
+        if what.startswith(("change", "  of them")):
+            print(f"  before: {what}: {value}")
+    whole = fl.change_polygons(before, after)
+    for _, row in whole.iterrows():
         print(
-            f"    {kind}: {len(parts)} parts, {int((km2 < 0.05).sum())} under "
-            f"0.05 km², {int(thin.sum())} thinner than SLIVER_M = "
-            f"{DEFAULT_TOLERANCE.sliver_m:g} m ({km2[thin].sum():.3f} km²)"
+            f"  {row.change}: {len(parts_of(row.geometry))} parts drawn, "
+            f"{row.area_km2:.3f} km² drawn + {row.noise_km2:.3f} km² noise"
         )
-    by_region = fl.change_polygons(before, after, "all")
-    table = (
-        by_region.groupby(["region_id", "change"])
-        .area_km2.sum()
-        .unstack(fill_value=0.0)
-    )
-    old, new = (shapely.union_all(russian_held(x)) for x in (before, after))
-    rows = {}
-    for kind, geom in (
-        ("gained", shapely.difference(new, old)),
-        ("lost", shapely.difference(old, new)),
-    ):
-        d = denoise_change(geom)
-        print(
-            f"  after: {kind}: {len(parts_of(d.kept))} parts drawn, "
-            f"{len(parts_of(d.noise))} noise parts, noise {d.noise_km2:.3f} km² "
-            f"(kept {d.kept_km2:.3f} + noise = {d.kept_km2 + d.noise_km2:.3f}; "
-            f"input {fl.area_km2(geom):.3f})"
-        )
-        rows[kind] = (per_unit_km2(d.kept), per_unit_km2(d.noise))
+    cut = fl.change_polygons(before, after, "all").groupby(["region_id", "change"])
+    drawn, noise = cut.area_km2.sum(), cut.noise_km2.sum()
+    table = fl.change(before, after, "all").set_index("region_id")
     print(
-        "\n    region   gained: before   kept  noise  kept+noise−before |"
-        "  lost: before   kept  noise  kept+noise−before"
+        "\n    region   change     change()     drawn    noise   drawn+noise−change()"
     )
     worst = 0.0
-    for rid in table.index:
-        cells = []
-        for kind in ("gained", "lost"):
-            b = float(table.loc[rid].get(kind, 0.0))
-            k, n = float(rows[kind][0][rid]), float(rows[kind][1][rid])
-            worst = max(worst, abs(k + n - b))
-            cells.append(f"{b:9.2f} {k:8.2f} {n:6.3f} {k + n - b:+12.2e}")
-        print(f"    {rid:6s}  {cells[0]}   |  {cells[1]}")
-    print(f"  largest |kept + noise − before| per oblast: {worst:.2e} km² (< 1 km²)")
+    for (rid, kind), km2 in drawn.items():
+        total = float(table.loc[rid, f"{kind}_km2"])
+        n = float(noise[(rid, kind)])
+        worst = max(worst, abs(km2 + n - total))
+        print(
+            f"    {rid:6s}  {kind:6s} {total:12.3f} {km2:9.3f} {n:8.3f} "
+            f"{km2 + n - total:+14.2e}"
+        )
+    print(f"  largest |drawn + noise − change()| per oblast: {worst:.2e} km²")
+    print(f"  largest noise in one oblast: {noise.max():.3f} km² ({noise.idxmax()})")
 
 
 def control_tables(pair: tuple[str, str]) -> None:
