@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
@@ -47,6 +46,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from frontline._water import water_mask
 from frontline.areas import _polygon_parts, area_km2
 from frontline.errors import GeometryError, OptionError
 
@@ -285,14 +285,15 @@ def check_tolerance(value: object) -> Tolerance:
 def without_sea(outline: Geometry) -> Geometry:
     """Return a country's outline with the sea taken out.
 
-    The sea is the embedded mask (``frontline/data/sea_mask.geojson``:
-    Natural Earth 10m land, public domain; the box lon 28–40.5° E, lat
-    43.5–47.5° N minus the land). A boundary set that counts bays and
-    estuaries as land would otherwise leave wide pockets of "land" between a
-    control map and the coast, whose edge is no front: Minregion's 2020
-    oblasts hold 2,900 km² of the mask's sea (the Dnipro–Buh estuary
-    1,122 km², the Tendra and Yahorlyk bays, the Utliuk and Sasyk lagoons),
-    the embedded Natural Earth units 59 km² in crumbs along the coast.
+    The sea is the embedded mask of ``basis="land"``
+    (:func:`frontline._water.water_mask`: Natural Earth 10m land, public
+    domain; the box lon 28–40.5° E, lat 43.5–47.5° N minus the land). A
+    boundary set that counts bays and estuaries as land would otherwise leave
+    wide pockets of "land" between a control map and the coast, whose edge is
+    no front: Minregion's 2020 oblasts hold 2,900 km² of the mask's sea (the
+    Dnipro–Buh estuary 1,122 km², the Tendra and Yahorlyk bays, the Utliuk and
+    Sasyk lagoons), the embedded Natural Earth units 59 km² in crumbs along the
+    coast.
 
     Parameters
     ----------
@@ -310,16 +311,7 @@ def without_sea(outline: Geometry) -> Geometry:
 @lru_cache(maxsize=4)
 def _without_sea(wkb: bytes) -> Geometry:
     outline = shapely.from_wkb(wkb)
-    return _as_polygonal(shapely.difference(outline, _sea()))
-
-
-@lru_cache(maxsize=1)
-def _sea() -> Geometry:
-    """Read the embedded sea mask (src/frontline/data/sea_mask.geojson)."""
-    text = (files("frontline") / "data" / "sea_mask.geojson").read_text("utf-8")
-    sea = shapely.union_all(_polygons(shapely.from_geojson(text)))
-    shapely.prepare(sea)
-    return sea
+    return _as_polygonal(shapely.difference(outline, water_mask().geometry))
 
 
 # -- projection ----------------------------------------------------------------
