@@ -773,6 +773,14 @@ def _fill_pockets(
     if not touching.any():
         return held
     candidates = other[touching]
+    # A part holding no disk of diameter border_m lies within border_m / 2 of
+    # its own boundary: its area is at most border_m × its perimeter plus one
+    # such disk. Larger parts (the rest of the country) are thick; skipping
+    # them saves shrinking the largest polygon of all.
+    bound = border_m * shapely.length(candidates) + math.pi * border_m**2 / 4
+    candidates = candidates[shapely.area(candidates) <= bound]
+    if len(candidates) == 0:
+        return held
     thick = shapely.buffer(shapely.multipolygons(candidates), -border_m / 2)
     shapely.prepare(thick)
     thin = ~shapely.intersects(thick, candidates)
