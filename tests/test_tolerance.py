@@ -107,11 +107,23 @@ def test_tolerance_is_frozen_and_overridable():
         ("border_m", "5 km"),
         ("strip_m", None),
         ("gap_m", True),
+        # Over 100 km, as front_line(tolerance_km=) (issue 18): 1e9 m would
+        # fill the whole country and give an empty line.
+        ("border_m", 1e9),
+        ("sliver_m", 100_001),
     ],
 )
 def test_tolerance_rejects_bad_values(field, value):
     with pytest.raises(OptionError, match=f"{field} must be a non-negative number"):
         Tolerance(**{field: value})
+
+
+def test_tolerance_distances_stop_at_100_km():
+    assert Tolerance(border_m=100_000).border_m == 100_000.0
+    with pytest.raises(
+        OptionError, match=r"border_m .* at most 100,000, got 1000000000.0"
+    ):
+        Tolerance(border_m=1e9)
 
 
 # -- empty and wrong input ---------------------------------------------------------

@@ -46,6 +46,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from frontline import _validate
 from frontline._water import water_mask
 from frontline.areas import _polygon_parts, area_km2
 from frontline.errors import GeometryError, OptionError
@@ -150,7 +151,11 @@ class Tolerance:
     Raises
     ------
     OptionError
-        For a value that is negative, not finite or not a number.
+        For a value that is negative or not finite, or a distance over 100 km
+        (:data:`frontline._validate.MAX_TOLERANCE_KM`: a border drawn farther
+        off is not the same map).
+    ArgumentTypeError
+        For a value that is not a number (an :class:`OptionError` too).
 
     Examples
     --------
@@ -161,7 +166,8 @@ class Tolerance:
     >>> Tolerance(border_m=-1)
     Traceback (most recent call last):
     ...
-    frontline.errors.OptionError: border_m must be a non-negative number, got -1
+    frontline.errors.OptionError: border_m must be a non-negative number of m, at most \
+100,000, got -1; pass e.g. border_m=5000
     """
 
     gap_m: float = GAP_M
@@ -171,17 +177,18 @@ class Tolerance:
     border_m: float = BORDER_M
 
     def __post_init__(self) -> None:
+        defaults = Tolerance.__dataclass_fields__
         for name, value in asdict(self).items():
-            if not (
-                isinstance(value, (int, float))
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-                and value >= 0
-            ):
-                raise OptionError(
-                    f"{name} must be a non-negative number, got {value!r}"
-                )
-            object.__setattr__(self, name, float(value))
+            area = name.endswith("_km2")
+            checked = _validate.number(
+                value,
+                name,
+                low=0.0,
+                high=None if area else 1000.0 * _validate.MAX_TOLERANCE_KM,
+                unit="km²" if area else "m",
+                example=f"{defaults[name].default:g}",
+            )
+            object.__setattr__(self, name, checked)
 
     def to_attrs(self) -> dict[str, float]:
         """Return the values as a plain dict, for an output's ``attrs``.

@@ -143,12 +143,15 @@ def _cmd_line(args: argparse.Namespace) -> None:
         from frontline.regions import resolve_regions
 
         resolve_regions(args.regions)
+    from frontline import _validate
     from frontline.tolerance import Tolerance
 
-    if args.tolerance_km is not None and not args.tolerance_km >= 0:
-        raise OptionError(
-            f"--tolerance-km must be a non-negative number of km, got "
-            f"{args.tolerance_km:g}"
+    if args.tolerance_km is not None:  # as front_line(tolerance_km=) checks it
+        _validate.distance_km(
+            args.tolerance_km,
+            "--tolerance-km",
+            high=_validate.MAX_TOLERANCE_KM,
+            example="5",
         )
     layer = read_layer(args, args.control)
     tolerance = (
