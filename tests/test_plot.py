@@ -97,7 +97,7 @@ def test_plot_control_matches_plain_geopandas(fig_test, fig_ref, donetsk_layer):
     for status in ("liberated", "contested", "occupied", "occupied_before_2022"):
         drawn = fl.RUSSIAN_HELD if status == "occupied" else (status,)
         features = donetsk_layer[donetsk_layer.status.isin(drawn)].geometry.values
-        part = gpd.GeoSeries([close_gaps(features)], crs=4326)
+        part = gpd.GeoSeries([_parts.drawable(close_gaps(features))], crs=4326)
         extra = (
             {"hatch": "////", "edgecolor": "#8C8C8C"} if status == "contested" else {}
         )
@@ -113,6 +113,21 @@ def test_plot_control_matches_plain_geopandas(fig_test, fig_ref, donetsk_layer):
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
     ax.set_xlabel("")
     ax.set_ylabel("")
+
+
+def test_status_shapes_keep_the_vertices_of_the_input(sample):
+    # close_gaps works on edges densified every 250 m; what is drawn drops
+    # those vertices again (the web map's page would be 1.5 times as large).
+    shapes = _parts.status_shapes(sample)
+    for status, geom in shapes.items():
+        given = shapely.get_num_coordinates(
+            sample.geometry[sample.status == status].values
+        ).sum()
+        assert shapely.get_num_coordinates(geom) <= given
+        assert fl.area_km2(geom) == pytest.approx(
+            fl.area_km2(close_gaps(sample.geometry[sample.status == status])),
+            abs=0.01,
+        )
 
 
 def test_plot_control_skips_absent_statuses(sample):
@@ -431,7 +446,9 @@ def test_bare_map_is_the_geopandas_drawing(fig_test, fig_ref, donetsk_layer):
     before_2022 = donetsk_layer.status == "occupied_before_2022"
     whole = close_gaps(donetsk_layer.geometry[before_2022].values)
     assert fl.area_km2(shapes["occupied_before_2022"]) < fl.area_km2(whole) - 1
-    russian = close_gaps([shapes["occupied"], shapes["occupied_before_2022"]])
+    russian = _parts.drawable(
+        close_gaps([shapes["occupied"], shapes["occupied_before_2022"]])
+    )
     for status, geom in shapes.items():
         gpd.GeoSeries([russian if status == "occupied" else geom], crs=4326).plot(
             ax=ax, zorder=2, **_style.status_style(status)

@@ -65,6 +65,7 @@ __all__ = [
     "draw_line",
     "draw_outlines",
     "draw_scale_bar",
+    "drawable",
     "inset_useful",
     "layer_date",
     "line_kinds",
@@ -224,6 +225,21 @@ def context_outline(
 
 #: Dissolve only (the polygonal part of an overlay result).
 _NO_GAP: Final = Tolerance(gap_m=0)
+#: Vertices closer than this (degrees, about a centimetre) to the line through
+#: their neighbours are dropped from what is drawn.
+_DRAW_STEP_DEG: Final = 1e-7
+
+
+def drawable(geom: Geometry) -> Geometry:
+    """Return a shape as it is drawn: without the vertices the tolerance added.
+
+    :mod:`frontline.tolerance` works in metres on edges densified every few
+    hundred metres; back in lon/lat those vertices lie on the input's straight
+    edges. Dropping them (Douglas-Peucker at about 1 cm, topology kept)
+    changes no pixel and keeps a web map's page as small as the input's.
+    """
+    out: Geometry = shapely.simplify(geom, _DRAW_STEP_DEG, preserve_topology=True)
+    return out
 
 
 def status_shapes(
@@ -249,7 +265,7 @@ def status_shapes(
         if outline is not None and not geom.is_empty:
             geom = close_gaps(shapely.intersection(geom, outline), tol=_NO_GAP)
         if not geom.is_empty:
-            shapes[status] = geom
+            shapes[status] = drawable(geom)
     return shapes
 
 

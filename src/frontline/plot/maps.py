@@ -62,6 +62,7 @@ from frontline.plot._parts import (
     draw_line,
     draw_outlines,
     draw_scale_bar,
+    drawable,
     inset_useful,
     layer_date,
     line_kinds,
@@ -187,7 +188,7 @@ def _draw_statuses(
     held = [shapes[s] for s in RUSSIAN_HELD if s in shapes]
     for status, geom in shapes.items():
         shape = (
-            close_gaps(held, tol=tol)
+            drawable(close_gaps(held, tol=tol))
             if status == "occupied" and len(held) > 1
             else geom
         )
@@ -816,14 +817,14 @@ def plot_change_map(
     if not rh_new.is_empty:
         add_polygons(
             ax,
-            [shapely.intersection(rh_new, outline)],
+            [drawable(shapely.intersection(rh_new, outline))],
             facecolor="#F7C9B5",
             edgecolor="none",
             linewidth=0,
             zorder=2,
         )
     for what, parts in split.items():
-        shown = shapely.intersection(parts.kept, outline)
+        shown = drawable(shapely.intersection(parts.kept, outline))
         if shown.is_empty:
             continue
         add_polygons(
