@@ -352,8 +352,11 @@ def test_line_lengths_per_zone(units, hromadas, sample):
     total = zoned.set_index("region_id").loc["total", "length_km"]
     assert total == pytest.approx(line.length_km.sum(), rel=1e-9)
     mine = zoned.set_index("region_id").length_km
+    # The line traced through frontline.tolerance runs along the sample's
+    # oblast border on the Kakhovka reservoir, a hair (< 1e-9 degrees) off
+    # it: the two cuts attribute a few millimetres differently there.
     for rid, km in regions.set_index("region_id").length_km.items():
-        assert mine[rid] == pytest.approx(km, rel=1e-9, abs=1e-9), rid
+        assert mine[rid] == pytest.approx(km, rel=1e-9, abs=1e-5), rid
     fine = fl.line_lengths(
         line, zones=hromadas, zone_id="code", zone_parent="oblast_id"
     ).set_index("region_id")

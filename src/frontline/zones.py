@@ -902,10 +902,12 @@ def cut_lines(lines: Any, zones: gpd.GeoDataFrame) -> tuple[Any, Any]:
     start, end = xy[:-1][same], xy[1:][same]
     zone = owner[which[1:][same]]
     mid = shapely.points((start + end) / 2)
-    # The first zone within a hair of each segment's middle owns it.
-    p, z = tree.query(mid, predicate="dwithin", distance=1e-9)
+    # The first zone whose piece of line passes within a hair of a segment's
+    # middle owns it. Pieces, not zones: a line that runs a hair off a zone's
+    # edge (a line traced along a border) is not in that zone's piece.
+    p, k = shapely.STRtree(parts).query(mid, predicate="dwithin", distance=1e-9)
     first = np.full(len(mid), len(geoms), dtype=np.intp)
-    np.minimum.at(first, p, z)
+    np.minimum.at(first, p, owner[k])
     keep = first == zone
     segments = shapely.linestrings(
         np.stack([start[keep], end[keep]], axis=1).reshape(-1, 2),
