@@ -705,3 +705,82 @@ def test_zones_on_the_land_basis(circle, sample):
     assert land.attrs["basis"] == "land"
     assert land.area_km2.iloc[0] <= geometry.area_km2.iloc[0]
     assert land.occupied_km2.iloc[0] <= geometry.occupied_km2.iloc[0] + 1e-9
+
+
+# -- zones with the geometric tolerance (issue 13) ------------------------------
+def test_change_per_zone_reports_noise_as_the_regions_do(units):
+    def layer(date, *boxes):
+        gdf = gpd.GeoDataFrame(
+            {"status": ["occupied"] * len(boxes)},
+            geometry=[shapely.box(*b) for b in boxes],
+            crs=4326,
+        )
+        return fl.read_control(gdf, date=date)
+
+    before = layer("2025-08-01", (36.0, 47.3, 37.5, 47.8))
+    # The southern edge redrawn 22 m further out (noise) and an advance of
+    # 2.3 km (drawn), across two oblasts.
+    after = layer(
+        "2025-08-08",
+        (36.0, 47.3, 37.5, 47.8),
+        (36.0, 47.3 - 0.0002, 37.5, 47.3),
+        (37.5, 47.4, 37.53, 47.7),
+    )
+    whole = fl.change_polygons(before, after)
+    polys = fl.change_polygons(before, after, zones=units)
+    assert set(polys.region_id) == {"UA-14", "UA-23"}
+    assert polys.noise_km2.sum() == pytest.approx(whole.noise_km2.sum(), rel=1e-9)
+    assert polys.area_km2.sum() == pytest.approx(whole.area_km2.sum(), rel=1e-9)
+    jitter = shapely.box(36.0, 47.3 - 0.0002, 37.5, 47.3)
+    assert polys.noise_km2.sum() == pytest.approx(fl.area_km2(jitter), rel=1e-6)
+    zoned = fl.change(before, after, zones=units).set_index("region_id")
+    regions = fl.change(before, after, "all").set_index("region_id")
+    for rid in ("UA-14", "UA-23"):
+        for col in ("gained_km2", "gained_noise_km2", "lost_noise_km2"):
+            assert zoned.loc[rid, col] == regions.loc[rid, col], (rid, col)
+        assert zoned.loc[rid, "gained_noise_km2"] == pytest.approx(
+            polys.set_index("region_id").loc[rid, "noise_km2"], rel=1e-6
+        )
+    assert zoned.attrs["tolerance"] == fl.DEFAULT_TOLERANCE.to_attrs()
+    series = fl.changes([before, after], "D", zones=units, progress=False)
+    assert series.set_index("region_id").loc[
+        "UA-23", "gained_noise_km2"
+    ] == pytest.approx(zoned.loc["UA-23", "gained_noise_km2"], rel=1e-9)
+    assert series.attrs["zones"]["zones"] == 27
+
+
+def test_zone_lines_are_traced_through_the_tolerance(units, sample):
+    tol = fl.Tolerance(border_m=8000)
+    line = fl.front_line(sample, tolerance=tol)
+    lengths = fl.line_lengths(line, zones=units)
+    assert lengths.attrs["tolerance"] == tol.to_attrs()
+    assert lengths.attrs["zones"]["zones"] == 27
+    four = units[units.region_id.isin(["UA-14", "UA-23"])]
+    bands = fl.distance_bands(sample, zones=four, tolerance=tol)
+    assert bands.attrs["tolerance"] == tol.to_attrs()
+    assert set(bands.region_id) == {"UA-14", "UA-23"}
+    with pytest.warns(FutureWarning, match="tolerance_km is deprecated"):
+        old = fl.distance_bands(sample, zones=four, tolerance_km=8)
+    assert old.attrs["tolerance"] == tol.to_attrs()
+
+
+def test_zone_maps_state_the_tolerance_in_full_captions(circle, sample):
+    import matplotlib.pyplot as plt
+
+    from frontline.plot._caption import tolerance_text
+
+    pytest.importorskip("folium")
+    said = tolerance_text(fl.DEFAULT_TOLERANCE)
+
+    def caption(ax):
+        text = next(t for t in ax.texts if t.get_gid() == "caption").get_text()
+        return " ".join(text.split())
+
+    for choropleth in (True, False):
+        options = {"zones": circle, "zone_id": "zone", "choropleth": choropleth}
+        assert said in caption(fl.plot_map(sample, caption="full", **options))
+        assert said not in caption(fl.plot_map(sample, **options))
+    plt.close("all")
+    html = fl.explore(sample, zones=circle, zone_id="zone", caption="full")
+    page = html.get_root().render()
+    assert said in page and "Zones: user-supplied zones" in page
