@@ -446,6 +446,17 @@ def test_choropleth_of_many_zones(hromadas, sample):
     plt.close("all")
 
 
+def test_country_map_of_many_zones_has_no_scattered_labels(hromadas, sample):
+    """At country zoom a few zones could take a label: then none does."""
+    import matplotlib.pyplot as plt
+
+    ax = fl.plot_map(sample, "all", zones=hromadas, zone_id="code")
+    assert not [t for t in ax.texts if t.get_gid() == "region_label"]
+    caption = next(t for t in ax.texts if t.get_gid() == "caption").get_text()
+    assert "Labels on the" not in caption
+    plt.close("all")
+
+
 def test_status_map_of_one_zone_and_explore(circle, sample):
     import matplotlib.pyplot as plt
 

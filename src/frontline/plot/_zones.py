@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 
     from frontline.tolerance import Tolerance
 
-__all__ = ["SHARE_CLASSES", "draw_choropleth", "fitted_labels", "share_class"]
+__all__ = [
+    "MIN_LABELLED",
+    "SHARE_CLASSES",
+    "draw_choropleth",
+    "fitted_labels",
+    "share_class",
+]
 
 #: Classes of the Russian-held share (%): lower bounds and fills. Zero is
 #: Ukrainian-held land's fill; the rest is Paul Tol's colour-blind-safe
@@ -119,7 +125,7 @@ def fitted_labels(
     view = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     shown = shapely.intersects(view, geoms)
     avoid = _furniture_boxes(ax, renderer)
-    kept = 0
+    kept: list[Any] = []
     for k, rid in enumerate(units.region_id):
         if not shown[k]:
             continue
@@ -154,10 +160,18 @@ def fitted_labels(
                 and shapely.contains(view, inside)
                 and not any(box.overlaps(b) for b in avoid)
             ):
-                kept += 1
+                kept.append(artist)
                 break
             artist.remove()
-    return kept
+    if len(kept) < MIN_LABELLED * int(shown.sum()):
+        for artist in kept:
+            artist.remove()
+        return 0
+    return len(kept)
+
+
+#: Least share of the zones in view that must take a label for any to be kept.
+MIN_LABELLED = 0.05
 
 
 def _furniture_boxes(ax: Axes, renderer: Any) -> list[Any]:
