@@ -139,9 +139,10 @@ def test_cli_timeseries_uses_the_cache(folder, reads, capsys):
     assert len(reads) == 3
     assert main(["timeseries", str(folder), "--regions", "four", "--no-cache"]) == 0
     assert len(reads) == 6
-    cached = json.loads(
-        next((fl.fetch.cache_location() / "series").glob("[0-9a-f]*.json")).read_text()
-    )
+    # one series file, named by a 32-hex key ("files.json" also starts with a hex digit)
+    series = fl.fetch.cache_location() / "series"
+    (series_file,) = series.glob("[0-9a-f]" * 32 + ".json")
+    cached = json.loads(series_file.read_text())
     assert len(cached["entries"]) == 3
 
 
