@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "vocabulary",
         ("errors", "status", "_names", "_dates", "_table", "_messages", "_validate"),
     ),
-    ("files and engine", ("_io", "_http", "areas")),
+    ("files and engine", ("_io", "_http", "areas", "_decode", "_guard", "_parquet")),
     ("geometry and units", ("_tiles", "tolerance", "_units", "_water", "_webassets")),
     ("boundaries and services", ("boundaries", "regions", "_arcgis")),
     ("sources", ("sources",)),

@@ -51,3 +51,15 @@ def test_a_failing_repr_names_the_type():
 
 def test_the_limit_has_a_floor():
     assert len(quote("y" * 100, limit=0)) < 40
+
+
+def test_warn_points_at_the_line_outside_frontline():
+    import warnings
+
+    from frontline._messages import warn
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warn("something was repaired")
+    assert caught[0].filename == __file__
+    assert caught[0].category.__name__ == "FrontlineWarning"

@@ -1,8 +1,11 @@
 """Files in and out: every vector format users bring, and one atomic writer.
 
 Reading: :func:`read_vector` turns any supported file into a raw
-GeoDataFrame (guarded against archive bombs, DTDs and odd file types) and
-:func:`read_arrays` reads single-layer GeoJSON into arrays.
+GeoDataFrame and :func:`read_arrays` reads single-layer GeoJSON into arrays.
+Before GDAL sees a file, :mod:`frontline._guard` checks what it is (one
+``os.stat``: regular files only, size limits), decompresses archives into a
+temporary file (memory stays flat) and scans XML (DTDs, polygons without an
+outer boundary). Every geometry is decoded by :mod:`frontline._decode`.
 
 Writing: :func:`atomic_write` is the only way frontline writes a file (CLI
 outputs, maps, animations, downloads, caches). It writes to a temporary file
@@ -19,8 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import gzip
-import io
 import json
 import logging
 import os
@@ -28,11 +29,10 @@ import re
 import secrets
 import stat
 import warnings
-import zipfile
-import zlib
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, overload
 
+import numpy as np
 import pandas as pd
 
 import pyogrio
@@ -40,9 +40,12 @@ import pyogrio.raw
 import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from frontline._decode import from_geojson, from_wkb
+from frontline._guard import Limits, check_file, prepared, short, shown
+from frontline._messages import quote, warn
+from frontline._parquet import read_parquet
 from frontline.errors import (
     CRSError,
-    InputFileNotFoundError,
     OutputError,
     UnsupportedFormatError,
 )
@@ -53,10 +56,13 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
+    "MAX_GEOMETRY_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
     "RawArrays",
     "atomic_path",
     "atomic_write",
+    "limits",
     "read_arrays",
     "read_vector",
     "write_bytes",
@@ -65,18 +71,33 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Largest decompressed size accepted from a KMZ member or a ``.gz`` file (bytes).
-#: Protects against archives that expand to gigabytes; raise it if you really
-#: have such a file: ``frontline._io.MAX_UNCOMPRESSED_BYTES = 2 * 2**30``.
+#: Largest input accepted, as stored or once decompressed (bytes): a KMZ
+#: member, a ``.gz`` file, a plain file. Protects against archives that
+#: expand to gigabytes and files that never end; raise it if you really have
+#: such a file: ``frontline._io.MAX_UNCOMPRESSED_BYTES = 2 * 2**30``.
+#: Decompression streams into a temporary file, so memory does not grow with it.
 MAX_UNCOMPRESSED_BYTES = 512 * 2**20
+#: Largest JSON document parsed whole in Python (bytes): the wrapped documents
+#: of NZZ and DeepState's API, GeoJSON sequences, and GeoJSON files whose
+#: unreadable geometries are looked at. Parsing costs up to ten times the text.
+MAX_DOCUMENT_BYTES = 64 * 2**20
+#: Largest geometry a file may hold once parsed (bytes of WKB, 16 per vertex:
+#: 256 MiB is 16.7 million vertices). The parsed size, not the file's, is what
+#: the steps after the parse multiply; a file past it is refused before they run.
+MAX_GEOMETRY_BYTES = 256 * 2**20
 
 _PARQUET = {".parquet", ".geoparquet"}
 _SINGLE_LAYER = {".geojson", ".json", ".fgb", ".shp", ".geojsonl", ".geojsons"}
+_JSON = {".geojson", ".json", ".geojsonl", ".geojsons"}
 _FORMATS = (
-    "GeoJSON (.geojson, .json, optionally .gz), KML (.kml), KMZ (.kmz), "
-    "GeoPackage (.gpkg), Shapefile (.shp or .zip), FlatGeobuf (.fgb), "
-    "GeoParquet (.parquet)"
+    "GeoJSON (.geojson, .json, .gz), KML, KMZ, GeoPackage, Shapefile (.shp or "
+    ".zip), FlatGeobuf, GeoParquet"
 )
+
+
+def limits() -> Limits:
+    """Return the size limits in force (read at call time: they can be changed)."""
+    return Limits(MAX_UNCOMPRESSED_BYTES, MAX_DOCUMENT_BYTES)
 
 
 def read_vector(
@@ -88,43 +109,12 @@ def read_vector(
     concatenated; the layer name goes into a ``layer`` column.
     """
     path = Path(path)
-    _check_file(path)
+    check_file(path, limits())
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] in _PARQUET:
-        return _read_parquet(path)
-    source: str | bytes
-    if suffixes and suffixes[-1] == ".kmz":
-        source = _kml_from_kmz(path)
-        _refuse_dtd(source[:_XML_HEAD], f"KMZ {str(path)!r}")
-    elif suffixes and suffixes[-1] == ".gz":
-        source = _gunzip(path)
-        _refuse_dtd(source[:_XML_HEAD], repr(str(path)))
-    else:
-        if suffixes and suffixes[-1] in {".kml", ".xml", ".gml"}:
-            with path.open("rb") as f:
-                _refuse_dtd(f.read(_XML_HEAD), repr(str(path)))
-        elif suffixes and suffixes[-1] == ".zip":
-            _check_zip(path)
-        source = str(path)
-    return _read_layers(source, path, layer)
-
-
-def _check_file(path: Path) -> None:
-    """Refuse a missing path, a directory or an empty file, with the reason."""
-    if not path.exists():
-        raise InputFileNotFoundError(
-            f"control file {str(path)!r} does not exist; check the path "
-            f"(current directory: {Path.cwd()})"
-        )
-    if path.is_dir() and path.suffix.lower() != ".gdb":
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is a directory; expected a file in one of: {_FORMATS}"
-        )
-    if path.is_file() and path.stat().st_size == 0:
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is empty (0 bytes); expected a control map in one of: "
-            f"{_FORMATS}. Was the download or export interrupted?"
-        )
+        return read_parquet(path)
+    with prepared(path, limits()) as source:
+        return _read_layers(str(source), path, layer)
 
 
 class RawArrays:
@@ -139,101 +129,52 @@ class RawArrays:
 
 
 def read_arrays(path: str | Path) -> RawArrays | None:
-    """Read a GeoJSON file (also ``.gz``) into arrays, or None to use read_vector.
+    """Read a plain GeoJSON file into arrays, or None to use read_vector.
 
-    The same checks as :func:`read_vector` (missing, empty, gzip bombs) and
-    the same GDAL parse; the fields and geometries come back as arrays for
-    readers that need no GeoDataFrame (the time series). Any other format,
-    and any file GDAL or the WKB decoder objects to, gives None: the caller
-    then goes through :func:`read_vector`, which explains the problem.
+    The same checks as :func:`read_vector` and the same GDAL parse; the
+    fields and geometries come back as arrays for readers that need no
+    GeoDataFrame (the time series). Any other format, and any file GDAL or
+    the WKB decoder has remarks about, gives None: the caller then goes
+    through :func:`read_vector`, which explains or repairs.
     """
     path = Path(path)
-    _check_file(path)
-    suffixes = [s.lower() for s in path.suffixes]
-    source: str | bytes
-    if suffixes and suffixes[-1] == ".gz" and path.stem.lower().endswith("json"):
-        source = _gunzip(path)
-    elif suffixes and suffixes[-1] in {".geojson", ".json"}:
-        source = str(path)
-    else:
+    check_file(path, limits())
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    if suffixes[-1:] == [".gz"]:
+        suffixes = suffixes[:-1]
+    if suffixes[-1:] not in ([".geojson"], [".json"]):
         return None
     if os.environ.get("PYOGRIO_USE_ARROW", "0") not in ("", "0"):
         return None
-    # A file GDAL has remarks about goes to the full reader, which logs them.
     failed = False
-    with warnings.catch_warnings(record=True) as caught:
+    with (
+        prepared(path, limits()) as source,
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always", RuntimeWarning)
         try:
             meta, _, wkb, fields = pyogrio.raw.read(
-                _as_input(source), datetime_as_string=True
+                _as_input(str(source)), datetime_as_string=True
             )
+            if wkb is not None:
+                _check_parsed_size(wkb, path)
             geoms = None if wkb is None else shapely.from_wkb(wkb, on_invalid="raise")
         except Exception:  # read_vector gives the error its message
             failed = True
     if _pass_on(caught) or failed:
         return None
     names = [str(name) for name in meta["fields"].tolist()]
-    if geoms is None or "geometry" in names:
+    if geoms is None or "geometry" in names or shapely.is_missing(geoms).any():
         return None
     if any(str(dtype).startswith("datetime") for dtype in meta["dtypes"]):
         return None
     return RawArrays(dict(zip(names, fields, strict=True)), geoms, _crs(meta["crs"]))
 
 
-#: How much of an XML document is searched for a DTD (the prolog comes first).
-_XML_HEAD = 1 << 20
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _refuse_dtd(head: bytes, what: str) -> None:
-    """Refuse XML that declares a DTD, before any parser sees it.
-
-    KML never needs one; a DTD is how entity-expansion ("billion laughs") and
-    external-entity attacks reach the parser.
-    """
-    if _DTD.search(head):
-        raise UnsupportedFormatError(
-            f"{what} declares a DTD (<!DOCTYPE or <!ENTITY); KML needs none and "
-            "entity declarations can expand without bound or read local files, "
-            "so the file is refused. Remove the DTD if the file is yours"
-        )
-
-
-def _check_zip(path: Path) -> None:
-    """Check a zip (zipped Shapefile) before GDAL opens it."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is not a valid zip archive ({_short(exc)})"
-        ) from exc
-    for info in infos:
-        name = info.filename
-        if ".." in Path(name).parts or name.startswith("/"):
-            raise UnsupportedFormatError(
-                f"zip {str(path)!r} has a member with an unsafe path {name!r}; "
-                "refusing it"
-            )
-        if name.lower().endswith((".zip", ".kmz", ".gz", ".7z", ".tar")):
-            raise UnsupportedFormatError(
-                f"zip {str(path)!r} holds another archive ({name!r}); nested "
-                "archives are not read: extract the inner file and pass it"
-            )
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnsupportedFormatError(
-            f"zip {str(path)!r} declares {total:,} bytes uncompressed, more than "
-            f"the limit of {MAX_UNCOMPRESSED_BYTES:,} (possible zip bomb); raise "
-            "frontline._io.MAX_UNCOMPRESSED_BYTES if the file is legitimate"
-        )
-
-
-def _read_layers(
-    source: str | bytes, path: Path, layer: str | int | None
-) -> gpd.GeoDataFrame:
+def _read_layers(source: str, path: Path, layer: str | int | None) -> gpd.GeoDataFrame:
     # GDAL reports oddities of a file as RuntimeWarnings; they are details of
-    # the format, not of the territory, so they go to the log.
+    # the format, not of the territory, so they go to the log — except those
+    # that say a feature's geometry was lost, which are warned about.
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as recorded:
@@ -244,8 +185,17 @@ def _read_layers(
                 caught = list(recorded)
     finally:
         # Outside the block: what is shown again goes to the caller's filters.
+        lost = 0
         for item in _pass_on(caught):
+            if "NULL geometry" in str(item.message) and not _is_json(source):
+                lost += 1
             log.info("GDAL, reading %s: %s", path.name, item.message)
+        if lost:
+            warn(
+                f"{shown(path)}: GDAL could not read the geometry of some features "
+                f"({lost} report(s): 'Feature gets NULL geometry assigned'); their "
+                "area is not counted. Check the file's geometries"
+            )
 
 
 #: Where the warnings of decoding a file come from: pyogrio (GDAL) and
@@ -284,28 +234,44 @@ def _pass_on(caught: list[warnings.WarningMessage]) -> list[warnings.WarningMess
     return remarks
 
 
+def _gdal_error(path: Path, exc: BaseException, layer: str | int | None = None) -> str:
+    """GDAL's message about a file, without the path it repeats."""
+    text = " ".join(str(exc).split())
+    for spelling in {str(path), os.path.realpath(path)}:
+        text = text.replace(spelling, path.name)
+    text = re.sub(r"/tmp\S*/frontline-[^/\s]+/(doc|input)", r"\1", text)
+    where = f" (layer {layer!r})" if layer is not None else ""
+    return (
+        f"cannot read {shown(path)}{where} as a vector layer "
+        f"({short(ValueError(text), 110)}); expected one of: {_FORMATS}"
+    )
+
+
 def _read_layers_impl(
-    source: str | bytes, path: Path, layer: str | int | None
+    source: str, path: Path, layer: str | int | None
 ) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
-    suffix = path.suffix.lower()
-    single = suffix in _SINGLE_LAYER or (suffix == ".gz" and path.stem.endswith("json"))
+    suffix = Path(source).suffix.lower()
+    single = suffix in _SINGLE_LAYER
     try:
         if layer is not None:
             return _read_one(source, layer, path)
         if single:  # one layer by definition: skip listing (a third of the parse)
             return _read_one(source, None, path)
-        layers = pyogrio.list_layers(_as_input(source))
+        layers = pyogrio.list_layers(source)
     except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
+        raise UnsupportedFormatError(_gdal_error(path, exc)) from exc
+    if len(layers) == 0:
         raise UnsupportedFormatError(
-            f"cannot read {str(path)!r} as a vector layer ({_short(exc)}); "
-            f"expected one of: {_FORMATS}"
-        ) from exc
+            f"{shown(path)} holds no layer GDAL can read (an empty document, "
+            "or elements it does not know: KML tags are case-sensitive); "
+            f"expected a vector layer in one of: {_FORMATS}"
+        )
     # Attribute-only tables (geometry type None, e.g. in a GeoPackage) hold no
     # territory; skip them unless they are all there is.
     names = [str(name) for name, kind in layers if kind is not None]
-    if len(layers) <= 1 or not names:
+    if len(layers) == 1 or not names:
         return _read_one(source, None, path)
     if len(names) == 1:
         return _read_one(source, names[0], path)
@@ -317,7 +283,7 @@ def _read_layers_impl(
             frames.append(frame)
     if not frames:
         return _read_one(source, names[0], path)
-    log.info("read %d layers of %s: %s", len(frames), path.name, names)
+    log.info("read %d layers of %s: %s", len(frames), path.name, names[:20])
     return gpd.GeoDataFrame(pd.concat(_same_crs(frames, path), ignore_index=True))
 
 
@@ -330,8 +296,9 @@ def _same_crs(frames: list[gpd.GeoDataFrame], path: Path) -> list[gpd.GeoDataFra
             out.append(frame)
         elif frame.crs is None or crs is None:
             raise CRSError(
-                f"the layers of {str(path)!r} mix CRSs {[str(f.crs) for f in frames]}, "
-                "some missing; pass layer=... to read one layer at a time"
+                f"the layers of {shown(path)} mix CRSs "
+                f"{quote([str(f.crs) for f in frames], 120)}, some missing; pass "
+                "layer=... to read one layer at a time"
             )
         else:
             log.info(
@@ -344,85 +311,186 @@ def _same_crs(frames: list[gpd.GeoDataFrame], path: Path) -> list[gpd.GeoDataFra
     return out
 
 
-def _read_one(
-    source: str | bytes, layer: str | int | None, path: Path | None = None
-) -> gpd.GeoDataFrame:
-    where = repr(str(path)) if path is not None else "the input"
+def _read_one(source: str, layer: str | int | None, path: Path) -> gpd.GeoDataFrame:
     try:
-        gdf = _read_frame(source, layer)
+        gdf = _read_frame(source, layer, path)
     except UnicodeDecodeError as exc:
         raise UnsupportedFormatError(
-            f"{where} is not valid UTF-8 ({_short(exc)}); GeoJSON and KML must be "
-            "UTF-8 (RFC 7946). Re-encode the file, e.g. iconv -f latin1 -t utf-8"
+            f"{shown(path)} is not valid UTF-8 ({short(exc, 80)}); GeoJSON and "
+            "KML must be UTF-8 (RFC 7946). Re-encode the file, e.g. iconv -f "
+            "latin1 -t utf-8"
         ) from exc
     except (DataSourceError, DataLayerError, ValueError) as exc:
-        raise UnsupportedFormatError(
-            f"cannot read {where} (layer {layer!r}) as a vector layer "
-            f"({_short(exc)}); expected one of: {_FORMATS}"
-        ) from exc
+        if isinstance(exc, (CRSError, UnsupportedFormatError)) or type(
+            exc
+        ).__module__.startswith("frontline"):
+            raise
+        raise UnsupportedFormatError(_gdal_error(path, exc, layer)) from exc
     if not hasattr(gdf, "geometry"):
         raise UnsupportedFormatError(
-            f"{where} (layer {layer!r}) has no geometry column; expected a vector "
-            "layer with polygons"
+            f"{shown(path)} (layer {layer!r}) has no geometry column; expected a "
+            "vector layer with polygons"
         )
     return gdf
 
 
-def _read_frame(source: str | bytes, layer: str | int | None) -> Any:
-    """``pyogrio.read_dataframe(source, layer=layer)``, built at a fraction of the cost.
+def _read_frame(source: str, layer: str | int | None, path: Path) -> Any:
+    """Read one layer: GDAL's fields and WKB, geometries by the one decoder.
 
-    The same GDAL read (``pyogrio.raw.read``) and the same steps after it,
-    giving the same columns, dtypes, index and CRS; but the GeoDataFrame is
-    assembled from one dict, where ``read_dataframe`` goes through geopandas'
-    general constructor (about 1 ms a file, 40 % of the parse of a small
-    GeoJSON). Layers without geometry or with a field named ``geometry``, and
-    ``PYOGRIO_USE_ARROW=1``, go to ``read_dataframe`` itself.
+    The same columns, dtypes, index and CRS as ``pyogrio.read_dataframe``
+    (a field named ``geometry`` is kept as ``geometry_field``), assembled from
+    one dict, at a fraction of the cost of geopandas' general constructor.
     """
-    if os.environ.get("PYOGRIO_USE_ARROW", "0") not in ("", "0"):
-        # read_dataframe then reads through Arrow, with other dtypes: defer to it.
-        return pyogrio.read_dataframe(_as_input(source), layer=layer)
+    import geopandas as gpd
+    from geopandas.array import from_shapely
+
     meta, _, wkb, fields = pyogrio.raw.read(
         _as_input(source), layer=layer, datetime_as_string=True
     )
     names = [str(name) for name in meta["fields"].tolist()]
-    if wkb is None or "geometry" in names:
-        return pyogrio.read_dataframe(_as_input(source), layer=layer)
-    import geopandas as gpd
-    from geopandas.array import from_shapely
-
+    if wkb is None:
+        return pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
+    _check_parsed_size(wkb, path)
     columns: dict[str, Any] = dict(zip(names, fields, strict=True))
     for dtype, name in zip(meta["dtypes"], names, strict=True):
         if str(dtype).startswith("datetime"):
             parsed = _parse_datetimes(pd.Series(columns[name]))
-            if parsed is None:  # pragma: no cover - other pyogrio versions
-                return pyogrio.read_dataframe(_as_input(source), layer=layer)
-            columns[name] = parsed
+            if parsed is not None:
+                columns[name] = parsed
     for subtype, name in zip(meta["ogr_subtypes"], names, strict=True):
-        if subtype != "OFSTJSON":
-            continue
-        column = pd.Series(columns[name])
-        if pd.api.types.infer_dtype(column) == "string":
-            try:
-                columns[name] = column.map(json.loads, na_action="ignore")
-            except Exception:
-                warnings.warn(
-                    f"Could not parse column '{name}' as JSON; leaving as string",
-                    stacklevel=2,
-                )
-    columns["geometry"] = from_shapely(
-        shapely.from_wkb(wkb, on_invalid="raise"), crs=_crs(meta["crs"])
-    )
+        if subtype == "OFSTJSON":
+            columns[name] = _json_column(columns[name])
+    if "geometry" in columns:
+        columns["geometry_field"] = columns.pop("geometry")
+    geoms = from_wkb(wkb, shown(path))
+    if _is_json(source):
+        geoms = _recover_null_geometries(source, path, geoms)
+    columns["geometry"] = from_shapely(geoms, crs=_crs(meta["crs"], path))
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry")
 
 
-@functools.lru_cache(maxsize=32)
-def _crs(text: str | None) -> Any:
-    """Return the pyproj CRS of a definition string, built once per string."""
-    if text is None:
+def _as_input(source: str) -> str:
+    """Return the source GDAL opens (a seam for tests that hold a reader)."""
+    return source
+
+
+def _check_parsed_size(wkb: Any, path: Path) -> None:
+    total = sum(len(v) for v in wkb if v is not None)
+    if total > MAX_GEOMETRY_BYTES:
+        raise UnsupportedFormatError(
+            f"{shown(path)} holds about {total // 16:,} vertices ({total:,} bytes "
+            f"of geometry), more than the limit of {MAX_GEOMETRY_BYTES:,}; "
+            "simplify it first, or raise frontline._io.MAX_GEOMETRY_BYTES"
+        )
+
+
+def _json_column(values: Any) -> Any:
+    column = pd.Series(values)
+    if pd.api.types.infer_dtype(column) != "string":
+        return values
+    try:
+        return column.map(json.loads, na_action="ignore")
+    except (ValueError, RecursionError):
+        return values
+
+
+def _is_json(source: str) -> bool:
+    suffix = Path(source).suffix.lower()
+    if suffix in _JSON:
+        return True
+    if suffix in (".kml", ".gpkg", ".fgb", ".shp", ".zip", ".gml", ".xml", ".gdb"):
+        return False
+    try:
+        with open(source, "rb") as f:
+            head = f.read(64).lstrip(b"\xef\xbb\xbf \t\r\n\x1e")
+    except OSError:
+        return False
+    return head.startswith(b"{")
+
+
+def _recover_null_geometries(
+    source: str, path: Path, geoms: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """Look again at the features GDAL gave no geometry (GeoJSON only).
+
+    GDAL reads a geometry it does not understand (an unknown type, strings
+    for numbers, a missing member) as null, without a word. The document is
+    parsed here and those features' own geometry decoded by the one decoder:
+    a real ``null`` stays null, anything else is read or refused with the
+    reason.
+    """
+    missing = np.flatnonzero(shapely.is_missing(geoms))
+    if len(missing) == 0:
+        return geoms
+    features = _json_features(source)
+    if features is None or len(features) != len(geoms):
+        warn(
+            f"{shown(path)}: {len(missing)} feature(s) have no geometry and could "
+            "not be checked; their area, if any, is not counted. Check the file"
+        )
+        return geoms
+    given = [
+        f.get("geometry") if isinstance(f, dict) else None
+        for f in (features[i] for i in missing)
+    ]
+    if all(g is None for g in given):
+        return geoms
+    decoded = from_geojson(given, shown(path), index=missing.tolist())
+    out = geoms.copy()
+    out[missing] = decoded
+    return out
+
+
+def _json_features(source: str) -> list[Any] | None:
+    if os.path.getsize(source) > MAX_DOCUMENT_BYTES:
         return None
+    with open(source, "rb") as f:
+        data = f.read()
+    try:
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"\x1e") or (
+            Path(source).suffix.lower() in (".geojsonl", ".geojsons")
+        ):
+            sep = b"\x1e" if b"\x1e" in data else b"\n"
+            docs = [json.loads(r) for r in data.split(sep) if r.strip()]
+        else:
+            docs = [json.loads(data.decode("utf-8-sig"))]
+    except (ValueError, RecursionError):
+        return None
+    out: list[Any] = []
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
+            features = doc.get("features")
+            if not isinstance(features, list):
+                return None
+            out.extend(features)
+        elif isinstance(doc, dict) and doc.get("type") == "Feature":
+            out.append(doc)
+        else:
+            return None
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _crs_of(text: str) -> Any:
     from pyproj import CRS
 
     return CRS.from_user_input(text)
+
+
+def _crs(text: str | None, path: Path | None = None) -> Any:
+    """Return the pyproj CRS of a definition string, built once per string."""
+    if text is None:
+        return None
+    from pyproj.exceptions import CRSError as ProjCRSError
+
+    try:
+        return _crs_of(text)
+    except ProjCRSError as exc:
+        where = shown(path) if path is not None else "the file"
+        raise CRSError(
+            f"{where} declares a CRS that PROJ does not know ({short(exc, 100)}); "
+            "set a known one (e.g. EPSG:4326) in the file"
+        ) from exc
 
 
 def _parse_datetimes(column: pd.Series) -> Any:
@@ -435,106 +503,6 @@ def _parse_datetimes(column: pd.Series) -> Any:
         )
     except (ImportError, TypeError):  # pragma: no cover - other pyogrio versions
         return None
-
-
-def _as_input(source: str | bytes) -> str | io.BytesIO:
-    return io.BytesIO(source) if isinstance(source, bytes) else source
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-def _read_parquet(path: Path) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-
-    try:
-        import pyarrow  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "reading GeoParquet needs pyarrow: pip install 'frontline[parquet]'"
-        ) from exc
-    try:
-        return gpd.read_parquet(path)
-    except (ValueError, OSError) as exc:
-        raise UnsupportedFormatError(
-            f"cannot read {str(path)!r} as GeoParquet ({_short(exc)})"
-        ) from exc
-
-
-def _bounded_read(stream: IO[bytes] | gzip.GzipFile, what: str) -> bytes:
-    """Read a decompressing stream in chunks, refusing it past the size limit."""
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := stream.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_UNCOMPRESSED_BYTES:
-            raise UnsupportedFormatError(
-                f"{what} decompresses to more than {MAX_UNCOMPRESSED_BYTES:,} bytes; "
-                "refusing it (possible zip bomb). If the file is legitimate, raise "
-                "frontline._io.MAX_UNCOMPRESSED_BYTES"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-_CHUNK = 1 << 20
-
-
-def _gunzip(path: Path) -> bytes:
-    try:
-        with gzip.open(path, "rb") as stream:
-            return _bounded_read(stream, repr(str(path)))
-    except (OSError, EOFError, zlib.error) as exc:
-        raise UnsupportedFormatError(
-            f"cannot decompress {str(path)!r} as gzip ({_short(exc)}); "
-            "expected a gzip-compressed GeoJSON file"
-        ) from exc
-
-
-def _kml_from_kmz(path: Path) -> bytes:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnsupportedFormatError(
-            f"{str(path)!r} is not a valid KMZ (zip) archive ({_short(exc)})"
-        ) from exc
-    with archive:
-        members = [
-            info
-            for info in archive.infolist()
-            if info.filename.lower().endswith(".kml")
-            and ".." not in Path(info.filename).parts
-            and not info.filename.startswith("/")
-        ]
-        if not members:
-            raise UnsupportedFormatError(
-                f"KMZ {str(path)!r} holds no .kml document; members: "
-                f"{[i.filename for i in archive.infolist()][:10]}"
-            )
-        # KMZ convention: the main document is doc.kml, else the first .kml.
-        members.sort(
-            key=lambda i: (Path(i.filename).name.lower() != "doc.kml", i.filename)
-        )
-        info = members[0]
-        if info.file_size > MAX_UNCOMPRESSED_BYTES:
-            raise UnsupportedFormatError(
-                f"KMZ member {info.filename!r} declares {info.file_size:,} bytes "
-                f"uncompressed, more than the limit of {MAX_UNCOMPRESSED_BYTES:,} "
-                "(possible zip bomb); raise frontline._io.MAX_UNCOMPRESSED_BYTES "
-                "if the file is legitimate"
-            )
-        try:
-            with archive.open(info) as stream:
-                return _bounded_read(stream, f"KMZ member {info.filename!r}")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
-            # RuntimeError: encrypted member; NotImplementedError (a subclass):
-            # unsupported compression method.
-            raise UnsupportedFormatError(
-                f"cannot extract {info.filename!r} from KMZ {str(path)!r} "
-                f"({_short(exc)}); the archive is corrupt or encrypted"
-            ) from exc
 
 
 # ----------------------------------------------------------------------------

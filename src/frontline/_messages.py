@@ -7,9 +7,16 @@ which keeps it short and says how long it was.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
-__all__ = ["quote"]
+from frontline.errors import FrontlineWarning
+
+__all__ = ["quote", "warn"]
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def quote(value: Any, limit: int = 80) -> str:
@@ -57,6 +64,20 @@ def quote(value: Any, limit: int = 80) -> str:
     ):
         return text
     return f"{text[: limit - 1].rstrip()}… ({size})"
+
+
+def warn(message: str, category: type[Warning] = FrontlineWarning) -> None:
+    """Warn, pointing at the first line outside frontline (the user's call).
+
+    The stack level is counted, not guessed: however deep inside frontline
+    the warning is raised, it names the line that called into frontline.
+    """
+    frame = sys._getframe(1)
+    level = 2  # stacklevel 2 names the frame that called warn()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _repr(value: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import os
+import stat
 import warnings
 import zlib
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
@@ -13,8 +15,13 @@ import numpy as np
 
 import shapely
 
+from frontline import _io
+from frontline._decode import from_geojson
+from frontline._guard import shown
+from frontline._messages import quote
 from frontline.areas import _km2
 from frontline.errors import (
+    EmptyLayerError,
     FrontlineWarning,
     OptionError,
     UnknownStatusError,
@@ -54,9 +61,6 @@ COVERAGE_POINTS: Final[dict[str, tuple[tuple[float, float], ...]]] = {
     "crimea": ((34.1024, 44.9521), (34.3900, 45.7100)),
     "pre_2022_donbas": ((37.8028, 48.0159), (39.3078, 48.5740)),
 }
-
-#: Largest JSON document the wrapper hook parses (bytes).
-_MAX_JSON_BYTES: Final = 512 * 2**20
 
 
 class SourceAdapter(Protocol):
@@ -108,50 +112,100 @@ class DocumentReader(Protocol):
         ...
 
 
-def read_json_document(path: Path) -> Any:
+def read_json_document(path: Path) -> Any:  # noqa: PLR0911 - one per refusal
     """Parse a ``.json`` or ``.json.gz`` file; None for anything else.
 
     Plain GeoJSON (a FeatureCollection or Feature) also gives None: pyogrio
-    reads it. So do unreadable files, which pyogrio then reports properly.
+    reads it. So do unreadable files, which pyogrio then reports properly,
+    and documents larger than ``frontline._io.MAX_DOCUMENT_BYTES`` (parsing
+    in Python costs up to ten times the text; GDAL streams them).
+
+    Raises
+    ------
+    UnsupportedFormatError
+        For a document nested deeper than Python's parser goes.
     """
     suffixes = [s.lower() for s in path.suffixes[-2:]]
     gz = suffixes[-1:] == [".gz"]
-    if suffixes[-2 if gz else -1 :][:1] != [".json"] or not path.is_file():
+    if suffixes[-2 if gz else -1 :][:1] != [".json"]:
         return None
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    limit = _io.MAX_DOCUMENT_BYTES
     try:
         if gz:
             with gzip.open(path, "rb") as stream:
-                data = stream.read(_MAX_JSON_BYTES + 1)
-        else:
+                data = stream.read(limit + 1)
+        elif path.stat().st_size <= limit:
             data = path.read_bytes()
-        doc = json.loads(data) if len(data) <= _MAX_JSON_BYTES else None
-    except (OSError, EOFError, zlib.error, ValueError):
-        doc = None
+        else:
+            return None
+    except (OSError, EOFError, zlib.error):
+        return None
+    if len(data) > limit:
+        return None
+    try:
+        doc = json.loads(data)
+    except RecursionError:
+        raise UnsupportedFormatError(
+            f"{shown(path)} nests JSON arrays or objects too deep for a map "
+            "(thousands of levels); expected a GeoJSON document"
+        ) from None
+    except ValueError:
+        return None
     if isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature"):
-        doc = None
+        return None
     return doc
 
 
 def frame_from_features(features: Any, what: str) -> gpd.GeoDataFrame:
     """Build a lon/lat GeoDataFrame from a list of GeoJSON features.
 
-    Geometries are parsed by GEOS (``shapely.from_geojson``), as fast as
-    pyogrio; properties become columns.
+    Geometries are decoded by the one decoder
+    (:func:`frontline._decode.from_geojson`: GEOS first, then feature by
+    feature, closing what can be closed and refusing the rest with the
+    reason); properties become columns.
+
+    Raises
+    ------
+    UnsupportedFormatError
+        If ``features`` is not a list of GeoJSON feature objects.
+    EmptyLayerError
+        If the list is empty.
+    GeometryError
+        For a geometry that cannot be decoded.
     """
     import pandas as pd
 
     import geopandas as gpd
 
-    if not isinstance(features, list) or not all(isinstance(f, dict) for f in features):
+    if not isinstance(features, list):
         raise UnsupportedFormatError(
-            f"{what}: expected a list of GeoJSON features, got "
-            f"{type(features).__name__}"
+            f"{what}: 'features' is {quote(features, 40)}, not a list; expected "
+            "a GeoJSON FeatureCollection's list of features"
         )
-    texts = [json.dumps(f["geometry"]) if f.get("geometry") else None for f in features]
-    geoms = np.full(len(texts), None, dtype=object)
-    present = [i for i, t in enumerate(texts) if t is not None]
-    if present:
-        geoms[present] = shapely.from_geojson([texts[i] for i in present])
+    if not features:
+        raise EmptyLayerError(
+            f"{what} has no features (an empty list); expected polygons of "
+            "controlled territory"
+        )
+    for i, feature in enumerate(features):
+        if not isinstance(feature, dict):
+            raise UnsupportedFormatError(
+                f"{what}: feature {i} is {quote(feature, 40)}, not a GeoJSON "
+                'feature object; expected {"type": "Feature", "geometry": '
+                '…, "properties": {…}}'
+            )
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise UnsupportedFormatError(
+                f"{what}: the properties of feature {i} are {quote(props, 40)}, "
+                'not an object; expected {"name": value, …} or null'
+            )
+    geoms = from_geojson([f.get("geometry") for f in features], what)
     props = pd.DataFrame([f.get("properties") or {} for f in features])
     return gpd.GeoDataFrame(props, geometry=list(geoms), crs="EPSG:4326")
 
