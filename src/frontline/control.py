@@ -25,6 +25,7 @@ the more specific Russian-held class wins, and nothing is counted twice.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import warnings
@@ -402,15 +403,73 @@ def _load(
     import geopandas as gpd
 
     if isinstance(data, gpd.GeoDataFrame):
-        return None, data.copy()
+        return None, _plain_properties(data.copy())
     if isinstance(data, (str, Path)):
         # Formats only a source adapter can open (e.g. NZZ's {"value": ...}).
         raw = read_raw(Path(data)) if layer is None else None
-        return Path(data), raw if raw is not None else read_vector(data, layer=layer)
+        if raw is None:
+            raw = read_vector(data, layer=layer)
+        return Path(data), _plain_properties(raw)
     raise OptionError(
         f"expected a path or a GeoDataFrame, got {type(data).__name__}; pass a file "
         "path or geopandas.read_file(...) output"
     )
+
+
+#: Property values that are not scalars (GeoJSON arrays and objects, GDAL
+#: list fields, Parquet lists and structs, bytes): read as text.
+_COMPOSITE: Final = (list, tuple, dict, set, frozenset, np.ndarray, bytes, bytearray)
+#: Longest text a composite value becomes (characters).
+_COMPOSITE_TEXT: Final = 10_000
+
+
+def _plain_properties(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Turn property values that are arrays, objects or bytes into text.
+
+    The one property normaliser, for files and GeoDataFrames alike: what
+    follows (source detection, labels, statuses, dates) sees scalars only.
+    A list becomes its JSON text (``["front", "2024"]``), bytes their
+    ``repr`` (``b'occupied'``, never silently a label); both capped. Works
+    on the reader's own copy.
+    """
+    name = raw.geometry.name
+    for column in raw.columns:
+        if column == name or raw[column].dtype != object:
+            continue
+        values = raw[column].to_numpy()
+        mask = np.fromiter(
+            (isinstance(v, _COMPOSITE) for v in values), dtype=bool, count=len(values)
+        )
+        if mask.any():
+            text = values.copy()
+            text[mask] = [_as_text(v) for v in values[mask]]
+            raw[column] = text
+            log.info(
+                "column %r: %d array/object/bytes value(s) read as text",
+                column,
+                int(mask.sum()),
+            )
+    return raw
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return quote(bytes(value), 200)
+    try:
+        text = json.dumps(_plain(value), ensure_ascii=False, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = quote(value, 200)
+    if len(text) > _COMPOSITE_TEXT:
+        text = text[: _COMPOSITE_TEXT - 1] + "…"
+    return text
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return value
 
 
 def _date_from_column(raw: gpd.GeoDataFrame) -> dt.date | None:

@@ -96,9 +96,10 @@ def classify(
         if unknown or text.isna().any():
             found = sorted(set(text.dropna()))
             raise UnknownStatusError(
-                f"column {column!r} has labels that status_map does not cover: "
-                f"{unknown[:10] or ['<missing>']}; labels found: {found[:20]}. Add "
-                f"them to status_map (values one of {', '.join(STATUSES)})"
+                f"column {quote(column, 40)} has labels that status_map does not "
+                f"cover: {_some(unknown or ['<missing>'])}; labels found: "
+                f"{_some(found)}. Add them to status_map (values one of "
+                f"{', '.join(STATUSES)})"
             )
         return text.map(mapping).astype(object)
     out = []
@@ -107,9 +108,17 @@ def classify(
         if key is None or key not in _SYNONYMS:
             found = sorted({str(v) for v in labels.dropna().unique()})
             raise UnknownStatusError(
-                f"column {column!r} holds label {value!r}, which is not a status; "
-                f"labels found: {found[:20]}. Pass status_map={{label: status}} "
-                f"with statuses from {', '.join(STATUSES)}"
+                f"column {quote(column, 40)} holds label {quote(value, 60)}, which "
+                f"is not a status; labels found: {_some(found)}. Pass "
+                f"status_map={{label: status}} with statuses from "
+                f"{', '.join(STATUSES)}"
             )
         out.append(_SYNONYMS[key])
     return pd.Series(out, index=labels.index, dtype=object)
+
+
+def _some(labels: list[str]) -> str:
+    """Show a few labels, each capped, and how many there are."""
+    shown = ", ".join(quote(label, 40) for label in labels[:5])
+    more = f" … ({len(labels):,} in all)" if len(labels) > 5 else ""
+    return f"[{shown}{more}]"

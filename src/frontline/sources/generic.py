@@ -51,9 +51,10 @@ class GenericAdapter:
             out["status"] = status
         elif status_column is not None:
             if status_column not in out.columns:
+                columns = [c for c in out.columns if c != out.geometry.name]
                 raise OptionError(
-                    f"status_column {quote(status_column)} is not in the layer; its "
-                    f"columns are {[c for c in out.columns if c != out.geometry.name]}"
+                    f"status_column {quote(status_column, 60)} is not in the "
+                    f"layer; its columns are {quote(columns, 160)}"
                 )
             out["status"] = classify(out[status_column], status_map, status_column)
         elif "status" in out.columns:
@@ -74,7 +75,8 @@ class GenericAdapter:
             if labelled:
                 warnings.warn(
                     f"{what}: no status given, so all {len(out)} features are read "
-                    f"as 'occupied', but columns {labelled[:5]} may hold classes; "
+                    f"as 'occupied', but columns {quote(labelled[:5], 120)} may hold "
+                    "classes; "
                     "pass status_column=... (and status_map=...) to use them",
                     FrontlineWarning,
                     stacklevel=4,

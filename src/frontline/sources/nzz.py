@@ -49,8 +49,10 @@ import pandas as pd
 
 import shapely
 
+from frontline._guard import shown
+from frontline._messages import quote, warn
 from frontline._units import ukraine_outline
-from frontline.errors import OptionError
+from frontline.errors import OptionError, UnknownStatusError
 from frontline.sources._base import (
     DROP,
     class_statuses,
@@ -96,14 +98,22 @@ class NZZAdapter:
         inner = doc.get("value")
         if not isinstance(inner, dict) or inner.get("type") != "FeatureCollection":
             return None
-        return frame_from_features(inner.get("features"), repr(str(path)))
+        raw = frame_from_features(inner.get("features"), shown(path))
+        raw.attrs["nzz_document"] = True
+        return raw
 
     def sniff(self, path: Path | None, raw: gpd.GeoDataFrame) -> bool:
-        """Match layers whose ``type`` is nochange/gains/losses."""
+        """Match NZZ's wrapped documents and layers typed nochange/gains/losses.
+
+        A layer of changes only (no ``nochange``) is NZZ's too: read as
+        anything else, its ``losses`` would count as Russian-held.
+        """
+        if raw.attrs.get("nzz_document"):
+            return True
         if "type" not in raw.columns:
             return False
         types = set(raw["type"].dropna().astype(str))
-        return bool(types) and types <= _TYPES and "nochange" in types
+        return bool(types) and types <= _TYPES
 
     def read(
         self,
@@ -122,9 +132,10 @@ class NZZAdapter:
                 f"{{type: status}} (types: {list(CLASSES)}) or source='generic'"
             )
         table = class_statuses(CLASSES, status_map, "NZZ")
-        types = raw["type"].astype(str).to_numpy()
+        types = _check_types(raw, what)
         dropped: dict[str, Any] = {}
-        out = raw.loc[raw.geometry.notna()].copy()
+        present = ~shapely.is_missing(np.asarray(raw.geometry.values, dtype=object))
+        out = raw.loc[present].copy()
         loss = (out["type"] == "losses").to_numpy()
         if loss.any():
             # Place each polygon of the losses on its own.
@@ -149,6 +160,19 @@ class NZZAdapter:
             dropped=dropped,
         )
         out, repairs = repair_invalid(out, what)
+        if "nochange" not in set(types):
+            km2 = measure_km2(out.geometry.values)
+            kinds = out["type"].to_numpy()
+            held = [
+                f"{t} as {table[t]} ({float(km2[kinds == t].sum()):,.1f} km²)"
+                for t in sorted(set(kinds))
+            ]
+            warn(
+                f"{what}: this NZZ layer has no 'nochange' part, only the changes "
+                f"of its window ({', '.join(held) or 'nothing left'}); it is not a "
+                "map of Russian-held territory, so its totals are not the front's. "
+                "Use the full period file"
+            )
         date = _date(raw)
         window = {
             key: sorted(set(raw[col].dropna().astype(str)))
@@ -180,6 +204,36 @@ class NZZAdapter:
                 else ""
             ),
         }
+
+
+def _check_types(raw: gpd.GeoDataFrame, what: str) -> Any:
+    """Return the ``type`` of every feature; refuse any that is not NZZ's."""
+    if "type" not in raw.columns:
+        columns = [c for c in raw.columns if c != raw.geometry.name]
+        raise UnknownStatusError(
+            f"{what}: no 'type' column, so this is not an NZZ layer (its "
+            f"columns: {quote(columns, 80)}); expected types {list(CLASSES)}. "
+            "Read it with source='generic'"
+        )
+    types = raw["type"]
+    missing = int(types.isna().sum())
+    if missing:
+        raise UnknownStatusError(
+            f"{what}: {missing} feature(s) have no 'type'; every NZZ feature is "
+            f"one of {list(CLASSES)}. Fix the file or read it with "
+            "source='generic'"
+        )
+    text = types.astype(str)
+    unknown = sorted(set(text) - _TYPES)
+    if unknown:
+        shown_types = ", ".join(quote(t, 40) for t in unknown[:5])
+        raise UnknownStatusError(
+            f"{what}: 'type' holds {shown_types}"
+            f"{f' … ({len(unknown):,} in all)' if len(unknown) > 5 else ''}, "
+            f"which are not NZZ types; expected {list(CLASSES)}. Read it with "
+            "source='generic' and a status_map"
+        )
+    return text.to_numpy()
 
 
 def _outside_ukraine(geoms: Any) -> Any:
