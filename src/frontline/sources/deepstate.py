@@ -79,6 +79,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from frontline._dates import calendar_date, calendar_time
 from frontline.areas import _polygon_parts
 from frontline.errors import OptionError, UnknownStatusError
 from frontline.sources._base import (
@@ -295,9 +296,7 @@ def publication_time(path: Path | None) -> dt.datetime | None:
         return dt.datetime.fromtimestamp(int(unix.group(1)), tz=dt.UTC)
     iso = _STAMP_ISO.search(stem)
     if iso:
-        return dt.datetime.strptime(iso.group(1), "%Y%m%dT%H%M%S").replace(
-            tzinfo=dt.UTC
-        )
+        return calendar_time(iso.group(1), "%Y%m%dT%H%M%S", what=path.name)
     return None
 
 
@@ -315,7 +314,10 @@ def situation_date(published: dt.datetime) -> dt.date:
     datetime.date(2022, 7, 31)
     """
     utc = published.astimezone(dt.UTC) if published.tzinfo else published
-    return (utc - dt.timedelta(hours=LATE_PUBLICATION_HOURS)).date()
+    try:
+        return (utc - dt.timedelta(hours=LATE_PUBLICATION_HOURS)).date()
+    except OverflowError:  # the first hours of year 1: nothing before them
+        return utc.date()
 
 
 def _wrapper_time(meta: Mapping[str, Any]) -> dt.datetime | None:
@@ -549,7 +551,16 @@ def union_dating(path: Path | None) -> dict[str, Any]:
     match = _UNION_NAME.search(path.name) if path is not None else None
     if path is None or match is None:
         return {"date": None, "date_rule": UNION_RULE, "date_basis": None}
-    ruled = dt.date(*(int(g) for g in match.groups())) - dt.timedelta(days=1)
+    year, month, day = (int(g) for g in match.groups())
+    ruled = calendar_date(year, month, day, what=path.name, shift_days=-1)
+    if ruled is None:
+        return {
+            "date": None,
+            "date_rule": UNION_RULE,
+            "date_basis": None,
+            "manifest": None,
+            "date_note": f"{path.name} names no calendar date; its date is unknown",
+        }
     entry = entry_for(path.name)
     if entry is not None and file_matches(path, entry):
         checked = entry.basis == "checked"

@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from frontline._dates import calendar_date
 from frontline.areas import _polygon_parts
 from frontline.errors import OptionError, UnknownStatusError, UnsupportedFormatError
 from frontline.sources._base import (
@@ -338,10 +339,8 @@ def _date(raw: gpd.GeoDataFrame, path: Path | None) -> dt.date | None:
     if path is not None:
         match = _DATE_ISO.search(path.name) or _DATE_COMPACT.search(path.name)
         if match:
-            try:
-                return dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                return None
+            year, month, day = (int(g) for g in match.groups())
+            return calendar_date(year, month, day, what=path.name)
     return None
 
 
