@@ -23,7 +23,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ("errors", "status", "_names", "_dates", "_table", "_messages", "_validate"),
     ),
     ("files and engine", ("_io", "_http", "areas", "_decode", "_guard", "_parquet")),
-    ("geometry and units", ("_tiles", "tolerance", "_units", "_water", "_webassets")),
+    (
+        "geometry and units",
+        ("_tiles", "tolerance", "_units", "_water", "_webassets", "_plausible"),
+    ),
     ("boundaries and services", ("boundaries", "regions", "_arcgis")),
     ("sources", ("sources",)),
     ("fetching", ("fetch",)),

@@ -43,6 +43,7 @@ from frontline import _validate
 from frontline._dates import parse_date
 from frontline._io import read_arrays, read_vector
 from frontline._messages import quote
+from frontline._plausible import check_extent
 from frontline.areas import _km2, _polygon_parts
 from frontline.errors import (
     ArgumentTypeError,
@@ -519,6 +520,7 @@ def _check_crs(
             )
         log.info("%s has no CRS; reading coordinates as lon/lat (EPSG:4326)", what)
         return geoms
+    _check_earth(crs, what)
     try:
         if crs.srs:
             geographic, wgs84 = _crs_facts(crs.srs)
@@ -556,6 +558,30 @@ def _unusable_crs(what: str, crs: CRS, exc: Exception) -> CRSError:
         "Expected a CRS of the Earth: set the right one with "
         "gdf.set_crs(..., allow_override=True)"
     )
+
+
+#: Semi-major axes of Earth's ellipsoids (m): from Everest (6,377,276) to
+#: Clarke 1880 (6,378,249) and WGS84 (6,378,137), with room.
+_EARTH_AXIS_M: Final = (6.30e6, 6.45e6)
+
+
+def _check_earth(crs: CRS, what: str) -> None:
+    """Refuse a CRS that is not horizontal coordinates on the Earth."""
+    name = f"{quote(crs.to_string(), 40)} ({quote(crs.name, 60)})"
+    if not (crs.is_geographic or crs.is_projected):
+        raise CRSError(
+            f"{what} declares the {crs.type_name} {name}, which does not place "
+            "points on the Earth's surface; expected a geographic or projected "
+            "CRS such as EPSG:4326. Set the CRS the coordinates are really in"
+        )
+    ellipsoid = crs.ellipsoid
+    axis = ellipsoid.semi_major_metre if ellipsoid is not None else None
+    if axis is not None and not _EARTH_AXIS_M[0] <= axis <= _EARTH_AXIS_M[1]:
+        raise CRSError(
+            f"{what} declares the CRS {name}, on a body of {axis / 1000:,.0f} km "
+            "radius, not the Earth: no map of Ukraine is drawn there. Set the "
+            "CRS the coordinates are really in (e.g. EPSG:4326)"
+        )
 
 
 def _check_extent(geoms: NDArray[np.object_], path: Path | None) -> None:
@@ -648,6 +674,7 @@ def _normalise(
         )
     rows = rows[kept]
     _check_extent(out, path)
+    check_extent(out, what)
     status = status_of[rows]
     out, keep, unions = _resolve_overlaps(
         out, status, what, repairs, warn=not overlaps_expected
