@@ -22,7 +22,10 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "vocabulary",
         ("errors", "status", "_names", "_dates", "_table", "_messages", "_validate"),
     ),
-    ("files and engine", ("_io", "_http", "areas", "_decode", "_guard", "_parquet")),
+    (
+        "files and engine",
+        ("_io", "_http", "areas", "_decode", "_guard", "_parquet", "_union"),
+    ),
     (
         "geometry and units",
         ("_tiles", "tolerance", "_units", "_water", "_webassets", "_plausible"),

@@ -114,7 +114,88 @@ def read_vector(
     if suffixes and suffixes[-1] in _PARQUET:
         return read_parquet(path)
     with prepared(path, limits()) as source:
-        return _read_layers(str(source), path, layer)
+        size = source.stat().st_size if source.is_file() else 0
+        if (
+            layer is None
+            and _GDAL_JSON_BYTES < size <= MAX_DOCUMENT_BYTES
+            and source.suffix.lower() in (".geojson", ".json")
+            and _is_json(str(source))
+        ):
+            return _read_geojson(source, path)
+        with _gdal_json_limit():
+            return _read_layers(str(source), path, layer)
+
+
+#: GeoJSON files larger than this (bytes) are parsed in Python, not by GDAL:
+#: GDAL holds each feature as a tree of JSON objects, about 30 times its text
+#: (a 19 MB ring of a million vertices needs 850 MB there, 300 MB here).
+_GDAL_JSON_BYTES = 16 * 2**20
+
+
+@contextlib.contextmanager
+def _gdal_json_limit() -> Iterator[None]:
+    """Make GDAL refuse a GeoJSON feature larger than _GDAL_JSON_BYTES of text.
+
+    Past that, its JSON tree could exhaust memory and crash the process
+    instead of failing; a refusal is an error that names the file.
+    """
+    key = "OGR_GEOJSON_MAX_OBJ_SIZE"
+    old = pyogrio.get_gdal_config_option(key)
+    pyogrio.set_gdal_config_options({key: str(_GDAL_JSON_BYTES >> 20)})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({key: old})
+
+
+def _read_geojson(source: Path, path: Path) -> gpd.GeoDataFrame:
+    """Read a large GeoJSON document in Python: properties and the one decoder."""
+    import geopandas as gpd
+    from geopandas.array import from_shapely
+
+    try:
+        doc = json.loads(source.read_bytes())
+    except RecursionError:
+        raise UnsupportedFormatError(
+            f"{shown(path)} nests JSON arrays or objects too deep for a map; "
+            "expected a GeoJSON document"
+        ) from None
+    except ValueError as exc:
+        raise UnsupportedFormatError(
+            f"{shown(path)} is not valid JSON ({short(exc, 100)}); expected a "
+            "GeoJSON document"
+        ) from exc
+    kind = doc.get("type") if isinstance(doc, dict) else None
+    if kind == "FeatureCollection":
+        features = doc.get("features")
+    elif kind == "Feature":
+        features = [doc]
+    elif isinstance(kind, str) and ("coordinates" in doc or "geometries" in doc):
+        features = [{"type": "Feature", "geometry": doc, "properties": None}]
+    else:
+        raise UnsupportedFormatError(
+            f"{shown(path)} is JSON but not GeoJSON (its type is {quote(kind, 40)}); "
+            "expected a FeatureCollection"
+        )
+    if not isinstance(features, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("properties") or {}, dict)
+        for f in features
+    ):
+        raise UnsupportedFormatError(
+            f"{shown(path)}: 'features' is not a list of GeoJSON features with "
+            "object properties; expected a FeatureCollection"
+        )
+    geoms = from_geojson([f.get("geometry") for f in features], shown(path))
+    props = pd.DataFrame([f.get("properties") or {} for f in features])
+    if "geometry" in props.columns:
+        props = props.rename(columns={"geometry": "geometry_field"})
+    member = doc.get("crs") if isinstance(doc, dict) else None
+    name = (
+        member.get("properties", {}).get("name") if isinstance(member, dict) else None
+    )
+    crs = _crs(name if isinstance(name, str) else "OGC:CRS84", path)
+    props["geometry"] = from_shapely(geoms, crs=crs)
+    return gpd.GeoDataFrame(props, geometry="geometry")
 
 
 class RawArrays:
@@ -247,7 +328,7 @@ def _gdal_error(path: Path, exc: BaseException, layer: str | int | None = None) 
     )
 
 
-def _read_layers_impl(
+def _read_layers_impl(  # noqa: PLR0911 - one return per way of reading
     source: str, path: Path, layer: str | int | None
 ) -> gpd.GeoDataFrame:
     import geopandas as gpd
@@ -275,6 +356,10 @@ def _read_layers_impl(
         return _read_one(source, None, path)
     if len(names) == 1:
         return _read_one(source, names[0], path)
+    if len(names) >= _ONE_PASS_FROM:
+        together = _read_in_one_pass(source, names, path)
+        if together is not None:
+            return together
     frames = []
     for name in names:
         frame = _read_one(source, name, path)
@@ -341,15 +426,20 @@ def _read_frame(source: str, layer: str | int | None, path: Path) -> Any:
     (a field named ``geometry`` is kept as ``geometry_field``), assembled from
     one dict, at a fraction of the cost of geopandas' general constructor.
     """
-    import geopandas as gpd
-    from geopandas.array import from_shapely
-
     meta, _, wkb, fields = pyogrio.raw.read(
         _as_input(source), layer=layer, datetime_as_string=True
     )
-    names = [str(name) for name in meta["fields"].tolist()]
     if wkb is None:
         return pyogrio.read_dataframe(source, layer=layer, read_geometry=False)
+    return _frame(meta, wkb, fields, source, path)
+
+
+def _frame(meta: Any, wkb: Any, fields: Any, source: str, path: Path) -> Any:
+    """Assemble a GeoDataFrame from what ``pyogrio.raw.read`` returned."""
+    import geopandas as gpd
+    from geopandas.array import from_shapely
+
+    names = [str(name) for name in meta["fields"].tolist()]
     _check_parsed_size(wkb, path)
     columns: dict[str, Any] = dict(zip(names, fields, strict=True))
     for dtype, name in zip(meta["dtypes"], names, strict=True):
@@ -367,6 +457,70 @@ def _read_frame(source: str, layer: str | int | None, path: Path) -> Any:
         geoms = _recover_null_geometries(source, path, geoms)
     columns["geometry"] = from_shapely(geoms, crs=_crs(meta["crs"], path))
     return gpd.GeoDataFrame(pd.DataFrame(columns), geometry="geometry")
+
+
+#: Layers from which a KML or GeoPackage is read in one pass (an SQL query
+#: over all its layers): GDAL parses a KML again for every layer opened.
+_ONE_PASS_FROM = 8
+#: Layers per query (SQLite allows 500 terms in a compound SELECT).
+_ONE_PASS_BATCH = 400
+_LAYER_FIELD = "frontline_layer"
+
+
+def _read_in_one_pass(
+    source: str, names: list[str], path: Path
+) -> gpd.GeoDataFrame | None:
+    """Read many layers with one SQL query per batch; None to read them one by one.
+
+    Only KML (always lon/lat) and GeoPackages whose layers share one CRS: a
+    union of layers in several CRSs would mix coordinates. Layers whose
+    fields differ make the query fail, and the caller reads layer by layer.
+    """
+    import geopandas as gpd
+
+    suffix = Path(source).suffix.lower()
+    if suffix == ".gpkg" and not _one_gpkg_srs(source, names):
+        return None
+    if suffix not in (".kml", ".gpkg"):
+        return None
+    frames = []
+    for start in range(0, len(names), _ONE_PASS_BATCH):
+        batch = names[start : start + _ONE_PASS_BATCH]
+        sql = " UNION ALL ".join(
+            f"SELECT *, '{n.replace(chr(39), chr(39) * 2)}' AS {_LAYER_FIELD} "
+            f'FROM "{n.replace(chr(34), chr(34) * 2)}"'
+            for n in batch
+        )
+        try:
+            meta, _, wkb, fields = pyogrio.raw.read(
+                source, sql=sql, sql_dialect="SQLITE", datetime_as_string=True
+            )
+        except (DataSourceError, DataLayerError, ValueError) as exc:
+            log.info("reading %s layer by layer (%s)", path.name, short(exc, 80))
+            return None
+        if wkb is None:
+            return None
+        frames.append(_frame(meta, wkb, fields, source, path))
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True))
+    out["layer"] = out.pop(_LAYER_FIELD)
+    log.info("read %d layers of %s in one pass", len(names), path.name)
+    return out
+
+
+def _one_gpkg_srs(source: str, names: list[str]) -> bool:
+    import sqlite3
+
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        ) as db:
+            rows = db.execute(
+                "SELECT table_name, srs_id FROM gpkg_geometry_columns"
+            ).fetchall()
+    except sqlite3.Error:
+        return False
+    srs = {str(t): s for t, s in rows}
+    return all(n in srs for n in names) and len({srs[n] for n in names}) == 1
 
 
 def _as_input(source: str) -> str:

@@ -22,6 +22,7 @@ import shapely
 from frontline import _validate
 from frontline._messages import quote
 from frontline._series_base import RUSSIAN_HELD_STATUS
+from frontline._union import union_polygons
 from frontline.control import _read_layer, as_layer, is_normalised
 from frontline.errors import (
     InputFileNotFoundError,
@@ -260,7 +261,7 @@ def _snap(
             elif unions is not None and name in unions:
                 out[name] = unions[name]
             else:
-                out[name] = shapely.union_all(sel)
+                out[name] = union_polygons(sel)
     published = attrs.get("published")
     return Snap(
         index,

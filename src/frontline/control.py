@@ -44,6 +44,7 @@ from frontline._dates import parse_date
 from frontline._io import read_arrays, read_vector
 from frontline._messages import quote
 from frontline._plausible import check_extent
+from frontline._union import BATCH_FROM, make_valid, union_polygons
 from frontline.areas import _km2, _polygon_parts
 from frontline.errors import (
     ArgumentTypeError,
@@ -108,7 +109,7 @@ def as_layer(control: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def status_union(layer: gpd.GeoDataFrame, statuses: Iterable[str]) -> Geometry:
     """Return the union of a normalised layer's polygons of the given statuses."""
     mask = layer["status"].isin(list(statuses)).to_numpy()
-    return shapely.union_all(np.asarray(layer.geometry.values[mask], dtype=object))
+    return union_polygons(np.asarray(layer.geometry.values[mask], dtype=object))
 
 
 def read_control(
@@ -756,7 +757,7 @@ def _repair(
     if not invalid.any():
         return polys, owner
     before = _km2(polys[invalid]).sum()
-    fixed = shapely.make_valid(polys[invalid])
+    fixed = make_valid(polys[invalid])
     fixed_polys, fixed_owner = _polygon_parts(fixed)
     after = _km2(fixed_polys).sum()
     keep = np.flatnonzero(~invalid)
@@ -781,6 +782,51 @@ def _repair(
         stacklevel=5,
     )
     return polys, owner
+
+
+def _overlap_with(
+    geoms: NDArray[np.object_], mask: NDArray[np.bool_], claimed: Geometry
+) -> tuple[NDArray[np.bool_], NDArray[np.object_] | None, float]:
+    """Find the rows of ``mask`` that ``claimed`` overlaps, what remains, km².
+
+    Returns the rows hit, their geometries minus ``claimed`` (None when the
+    overlap has no area) and the km² of the overlap, measured on the union of
+    the rows (rows of one status that overlap each other count once). Many
+    rows or a ``claimed`` of many parts are handled through a spatial index:
+    each row is cut by the parts of ``claimed`` it meets, not by all of them.
+    """
+    parts = shapely.get_parts(claimed)
+    rows = np.flatnonzero(mask)
+    if len(parts) < BATCH_FROM and len(rows) < BATCH_FROM:
+        hit = mask & shapely.intersects(geoms, claimed)
+        if not hit.any():
+            return hit, None, 0.0
+        overlap = shapely.intersection(union_polygons(geoms[hit]), claimed)
+        km2 = float(_km2(np.array([overlap], dtype=object))[0])
+        if km2 <= 0:
+            return hit, None, 0.0
+        return hit, shapely.difference(geoms[hit], claimed), km2
+    left, right = shapely.STRtree(parts).query(geoms[rows], predicate="intersects")
+    hit = np.zeros(len(geoms), dtype=bool)
+    if len(left) == 0:
+        return hit, None, 0.0
+    order = np.argsort(left, kind="stable")
+    left, right = left[order], right[order]
+    touched, starts = np.unique(left, return_index=True)
+    local = np.asarray(
+        [
+            parts[g[0]] if len(g) == 1 else shapely.union_all(parts[g])
+            for g in np.split(right, starts[1:])
+        ],
+        dtype=object,
+    )
+    targets = rows[touched]
+    hit[targets] = True
+    pieces = shapely.intersection(geoms[targets], local)
+    km2 = float(_km2(np.array([union_polygons(pieces)], dtype=object))[0])
+    if km2 <= 0:
+        return hit, None, 0.0
+    return hit, shapely.difference(geoms[targets], local), km2
 
 
 def _resolve_overlaps(
@@ -808,22 +854,15 @@ def _resolve_overlaps(
     for status in statuses:
         mask = status_of == status
         if claimed is not None:
-            hit = mask & shapely.intersects(geoms, claimed)
-            if hit.any():
-                # Measured on the union, so rows of one status that overlap
-                # each other are not counted once per row.
-                overlap = shapely.intersection(shapely.union_all(geoms[hit]), claimed)
-                km2 = float(_km2(np.array([overlap], dtype=object))[0])
-                if km2 > 0:
-                    # Overlay output has clockwise shells; keep ours CCW.
-                    geoms[hit] = shapely.orient_polygons(
-                        shapely.difference(geoms[hit], claimed)
-                    )
-                    moved[status] = km2
-                    moved_total += km2
-        union = shapely.union_all(geoms[mask])
+            hit, rest, km2 = _overlap_with(geoms, mask, claimed)
+            if rest is not None:
+                # Overlay output has clockwise shells; keep ours CCW.
+                geoms[hit] = shapely.orient_polygons(rest)
+                moved[status] = km2
+                moved_total += km2
+        union = union_polygons(geoms[mask])
         unions[status] = union
-        claimed = union if claimed is None else shapely.union(claimed, union)
+        claimed = union if claimed is None else union_polygons([claimed, union])
     if not moved:
         return geoms, None, unions
     keep = shapely.area(geoms) > 0

@@ -12,7 +12,7 @@ import shapely
 
 from frontline._table import FrontlineTable
 from frontline._water import Basis, basis_units, check_basis
-from frontline.areas import _km2, _overlay_km2
+from frontline.areas import _km2, _overlay_km2, clipped_km2
 from frontline.control import as_layer, status_union
 from frontline.errors import OptionError
 from frontline.status import PRECEDENCE, RUSSIAN_HELD
@@ -283,7 +283,12 @@ def _report_attrs(
     ]
     geoms = np.asarray([status_geoms[s] for s in statuses], dtype=object)
     totals = _km2(geoms)
-    inside = _km2(shapely.intersection(geoms, selection.outline()))
+    outline = selection.outline()
+    if (shapely.get_num_geometries(geoms) < 512).all():
+        inside = _km2(shapely.intersection(geoms, outline))
+    else:  # many parts: clipped part by part (see areas.clipped_km2)
+        frame = np.array([outline], dtype=object)
+        inside = np.array([clipped_km2(frame, g)[0] for g in geoms])
     russian = sum(t for s, t in zip(statuses, totals, strict=True) if s in RUSSIAN_HELD)
     date = layer.attrs.get("date")
     return {

@@ -290,7 +290,7 @@ def settlements_changed(
     >>> import geopandas as gpd, shapely, frontline
     >>> kramatorsk = find_settlement("Kramatorsk").geometry
     >>> empty = frontline.read_control(
-    ...     gpd.GeoDataFrame(geometry=[shapely.box(39, 47, 39.1, 47.1)], crs=4326),
+    ...     gpd.GeoDataFrame(geometry=[shapely.box(35.5, 47.5, 35.6, 47.6)], crs=4326),
     ...     date="2024-11-01")
     >>> taken = frontline.read_control(
     ...     gpd.GeoDataFrame(geometry=[kramatorsk.buffer(0.01)], crs=4326),
@@ -407,7 +407,7 @@ def settlements_change_dates(
     --------
     >>> import geopandas as gpd, shapely, frontline
     >>> town = find_settlement("Selydove").geometry
-    >>> far = shapely.box(39, 47, 39.1, 47.1)
+    >>> far = shapely.box(35.5, 47.5, 35.6, 47.6)  # in Zaporizhzhia
     >>> layer = lambda g: gpd.GeoDataFrame(geometry=[g], crs=4326)
     >>> dates = settlements_change_dates(
     ...     {"2024-10-01": layer(far), "2024-10-15": layer(far),

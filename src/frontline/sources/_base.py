@@ -19,6 +19,7 @@ from frontline import _io
 from frontline._decode import from_geojson
 from frontline._guard import shown
 from frontline._messages import quote
+from frontline._union import make_valid
 from frontline.areas import _km2
 from frontline.errors import (
     EmptyLayerError,
@@ -221,7 +222,7 @@ def measure_km2(geoms: Any) -> NDArray[np.float64]:
     out = np.zeros(len(arr), dtype=float)
     present = np.array([g is not None and not g.is_empty for g in arr], dtype=bool)
     if present.any():
-        out[present] = _km2(shapely.make_valid(shapely.force_2d(arr[present])))
+        out[present] = _km2(make_valid(shapely.force_2d(arr[present])))
     return out
 
 
@@ -241,7 +242,7 @@ def repair_invalid(
     if not invalid.any():
         return gdf, []
     before = float(_km2(flat[invalid]).sum())  # ring areas as drawn
-    fixed = shapely.make_valid(flat[invalid])
+    fixed = make_valid(flat[invalid])
     after = float(measure_km2(fixed).sum())
     out = gdf.copy()
     geoms = geoms.copy()
