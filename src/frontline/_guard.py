@@ -160,8 +160,7 @@ def _stat_error(path: Path, exc: OSError, what: str) -> InputFileNotFoundError:
         reason = f"does not exist; check the path (current directory: {Path.cwd()})"
     elif exc.errno == errno.ENOTDIR:
         reason = (
-            "does not exist: a part of the path is a file, not a folder; check "
-            "the path"
+            "does not exist: a part of the path is a file, not a folder; check the path"
         )
     elif exc.errno == errno.ELOOP:
         reason = "cannot be opened: its symbolic links form a loop; fix them"
