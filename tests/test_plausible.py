@@ -278,3 +278,49 @@ def test_valid_union_dates_are_unchanged(tmp_path):
 def test_crss_off_the_earth_are_refused(crs, match):
     with pytest.raises(fl.CRSError, match=match):
         fl.read_control(layer(BOX).set_crs(crs, allow_override=True))
+
+
+# Time series of a folder
+
+
+def union_file(path, geom=BOX):
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": json.loads(shapely.to_geojson(geom)),
+    }
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def test_one_bad_file_does_not_sink_a_folder(tmp_path):
+    for day in (1, 2, 3):
+        union_file(tmp_path / f"deepstatemap_data_2024110{day}.geojson")
+    (tmp_path / "deepstatemap_data_20241104.geojson").write_bytes(b"\0garbage")
+    union_file(
+        tmp_path / "deepstatemap_data_20241105.geojson", shapely.box(-180, -90, 180, 90)
+    )
+    with pytest.warns(fl.FrontlineWarning, match=r"skipped 2 of 5 map\(s\)"):
+        series = fl.timeseries(tmp_path, "four", progress=False)
+    assert series.date.nunique() == 3
+    skipped = series.attrs["skipped"]
+    assert [s["file"] for s in skipped] == [
+        "deepstatemap_data_20241104.geojson",
+        "deepstatemap_data_20241105.geojson",
+    ]
+    assert "180°" in skipped[1]["error"]
+
+
+def test_a_bad_file_named_by_the_user_is_an_error(tmp_path):
+    good = union_file(tmp_path / "deepstatemap_data_20241101.geojson")
+    bad = tmp_path / "deepstatemap_data_20241102.geojson"
+    bad.write_bytes(b"\0garbage")
+    with pytest.raises(fl.UnsupportedFormatError, match="20241102"):
+        fl.timeseries([good, bad], "four", progress=False)
+
+
+def test_a_folder_of_bad_files_is_an_error(tmp_path):
+    for day in (1, 2, 3):
+        (tmp_path / f"deepstatemap_data_2024110{day}.geojson").write_bytes(b"")
+    with pytest.raises(fl.OptionError, match=r"none of the 3 map\(s\).*and 1 more"):
+        fl.timeseries(tmp_path, "four", progress=False)

@@ -18,9 +18,19 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 import numpy as np
 
 from frontline._series_base import RUSSIAN_HELD_STATUS
-from frontline._snapshots import Record, Snap, is_geoframe, make_record, read_snapshot
+from frontline._snapshots import (
+    FolderPath,
+    Record,
+    Skipped,
+    Snap,
+    describe,
+    is_geoframe,
+    make_record,
+    read_snapshot,
+)
 from frontline._tiles import TILE_DEG, TileOverlay
 from frontline.errors import (
+    FrontlineError,
     OptionError,
 )
 from frontline.status import RUSSIAN_HELD
@@ -95,8 +105,12 @@ def run_serial(
     *,
     read_ahead: bool = True,
     cache: SeriesCache | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> list[Record]:
-    """Measure snapshots in this process (results found in ``cache`` are reused)."""
+    """Measure snapshots in this process (results found in ``cache`` are reused).
+
+    Files of a folder that cannot be read go to ``skipped``.
+    """
     total = len(items) if isinstance(items, list) else None
     records: list[Record] = []
     with progress_bar(total, progress, "timeseries") as bar:
@@ -106,7 +120,10 @@ def run_serial(
             return records
         with tile_engine(units) as engine, Jobs(background=read_ahead) as jobs:
             for index, item in itertools.chain([first], todo):
-                snap = read_snapshot(item, index)
+                snap = read_or_skip(item, index)
+                if isinstance(snap, Skipped):
+                    _skip(snap, skipped, bar)
+                    continue
                 for record in jobs.submit(_measure_one, engine, snap):
                     _done(record, records, cache, bar)
                 del snap  # hold one layer (two with the measuring thread)
@@ -134,6 +151,25 @@ def _done(
     records.append(record)
     if cache is not None:
         cache.put(record)
+    bar.update(1)
+
+
+def read_or_skip(item: Any, index: int) -> Snap | Skipped:
+    """Read a snapshot; a file found in a folder that cannot be read is Skipped."""
+    if not isinstance(item, FolderPath):
+        return read_snapshot(item, index)
+    try:
+        return read_snapshot(item, index)
+    except FrontlineError as exc:
+        log.info("skipping %s: %s", item.name, exc)
+        reason = str(exc).replace(str(item), item.name)
+        return Skipped(index, describe(item, index), reason)
+
+
+def _skip(snap: Skipped, skipped: list[Skipped] | None, bar: Any) -> None:
+    if skipped is None:  # pragma: no cover - every caller collects them
+        raise OptionError(snap.reason)
+    skipped.append(snap)
     bar.update(1)
 
 
@@ -186,13 +222,16 @@ class Jobs:
 
 def _measure_chunk(
     chunk: list[tuple[int, Any]], units: gpd.GeoDataFrame
-) -> list[Record]:
+) -> list[Record | Skipped]:
     """Worker: measure a chunk of consecutive snapshots with one overlay."""
-    out = []
+    out: list[Record | Skipped] = []
     with tile_engine(units) as engine:
         for index, item in chunk:
-            snap = read_snapshot(item, index)
-            out.append(make_record(snap, engine.measure(snap)))
+            snap = read_or_skip(item, index)
+            if isinstance(snap, Skipped):
+                out.append(snap)
+            else:
+                out.append(make_record(snap, engine.measure(snap)))
     return out
 
 
@@ -266,6 +305,7 @@ def run_parallel(
     progress: bool,
     *,
     cache: SeriesCache | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> list[Record]:
     """Measure snapshots on processes or Dask (results in ``cache`` reused)."""
     records: list[Record] = []
@@ -292,6 +332,9 @@ def run_parallel(
         )
     for chunk in done:
         for record in chunk:
+            if isinstance(record, Skipped):
+                _skip(record, skipped, _NoBar())
+                continue
             records.append(record)
             if cache is not None:
                 cache.put(record)

@@ -12,7 +12,7 @@ import glob
 import logging
 from collections.abc import Iterable, Iterator, Sized
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,8 +38,10 @@ if TYPE_CHECKING:
     from shapely import Geometry
 
 __all__ = [
+    "FolderPath",
     "Key",
     "Record",
+    "Skipped",
     "Snap",
     "dedupe",
     "describe",
@@ -52,6 +54,26 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+class FolderPath(type(Path())):  # type: ignore[misc]
+    """A path found by scanning a folder or a glob, not named by the user.
+
+    A file in a folder that cannot be read is skipped, with one warning for
+    the whole series: one bad file must not sink a folder of maps. A file
+    the user names is read or refused.
+    """
+
+    __slots__ = ()
+
+
+class Skipped(NamedTuple):
+    """A snapshot of a folder that could not be read, and why."""
+
+    position: int
+    label: str
+    reason: str
+
 
 #: File types a folder is scanned for (every format read_control reads).
 _SUFFIXES: Final = (
@@ -151,7 +173,7 @@ def _expand_one(item: Any) -> list[Any]:
                 f"folder {quote(str(path))} holds no control file (looked for "
                 f"{', '.join(_SUFFIXES)})"
             )
-        return files
+        return [FolderPath(p) for p in files]
     if path.exists():
         return [path]
     if glob.has_magic(str(item)):
@@ -162,7 +184,7 @@ def _expand_one(item: Any) -> list[Any]:
                 f"glob {quote(str(item))} matches no file; check the pattern and "
                 f"the current directory ({quote(str(Path.cwd()), 60)})"
             )
-        return files
+        return [FolderPath(p) for p in files]
     raise InputFileNotFoundError(
         f"snapshot {quote(str(item))} does not exist; check the path (current "
         f"directory: {quote(str(Path.cwd()), 60)})"

@@ -50,6 +50,7 @@ from frontline._changes import (
     polygonal_part,
     stream_changes,
 )
+from frontline._messages import quote, warn
 from frontline._runners import (
     Parallel,
     pick_runner,
@@ -78,6 +79,7 @@ from frontline._series_base import (
 from frontline._series_cache import SeriesCache
 from frontline._snapshots import (
     Record,
+    Skipped,
     dedupe,
     expand_snapshots,
     is_geoframe,
@@ -253,17 +255,30 @@ def timeseries(
     # The key of the series cache holds the units' ids and geometries: other
     # boundaries, regions, zones or a land basis use other results.
     kept = SeriesCache(measured) if cache else None
+    skipped: list[Skipped] = []
     try:
         if in_process:
             records = run_serial(
-                items, measured, progress, read_ahead=runner is None, cache=kept
+                items,
+                measured,
+                progress,
+                read_ahead=runner is None,
+                cache=kept,
+                skipped=skipped,
             )
         else:
-            records = run_parallel(list(items), measured, runner, progress, cache=kept)
+            records = run_parallel(
+                list(items), measured, runner, progress, cache=kept, skipped=skipped
+            )
     finally:
         if kept is not None:
             kept.save()  # also what was measured before an error
+    _report_skipped(skipped, len(records))
     table = _series_table(records, units, selection, basis)
+    if skipped:
+        table.attrs["skipped"] = [
+            {"file": s.label, "error": s.reason} for s in sorted(skipped)
+        ]
     if kept is not None:
         table.attrs["cache"] = kept.summary()
         log.info(
@@ -787,6 +802,31 @@ def _geometry_only(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = units[["region_id", "name", units.geometry.name]].copy()
     out.attrs = {}
     return out
+
+
+def _report_skipped(skipped: list[Skipped], measured: int) -> None:
+    """Warn once about the files of a folder that could not be read.
+
+    Raises
+    ------
+    OptionError
+        When no file of the folder could be read.
+    """
+    if not skipped:
+        return
+    skipped = sorted(skipped)
+    shown = "; ".join(f"{s.label} ({quote(s.reason, 90)})" for s in skipped[:2])
+    more = f"; and {len(skipped) - 2} more" if len(skipped) > 2 else ""
+    if not measured:
+        raise OptionError(
+            f"none of the {len(skipped)} map(s) found could be read: {shown}{more}. "
+            "Fix or remove them"
+        )
+    warn(
+        f"skipped {len(skipped)} of {len(skipped) + measured} map(s) that cannot "
+        f"be read: {shown}{more}; the series has no row for them (attrs"
+        "['skipped']). Fix or remove them"
+    )
 
 
 def _series_table(
