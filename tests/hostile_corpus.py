@@ -6363,6 +6363,169 @@ def family_timeseries_inputs() -> None:
     )
 
 
+def family_round3() -> None:
+    """Cases added while fixing the readers (issue 18): the gate's margins,
+    one-pass multi-layer reads, large documents, folders."""
+    sliver = poly([[64.0, 14.0], [64.05, 14.0], [64.05, 14.05], [64.0, 14.0]])
+    big = poly([[35.0, 47.0], [39.0, 47.0], [39.0, 49.0], [35.0, 49.0], [35.0, 47.0]])
+    # A real DeepState map of 2023 carries a 527 km² sliver in the Arabian Sea
+    # (0.35 % of it): no region holds it; the layer must still be read.
+    control_case(
+        "fig-ok-far-sliver-beside-a-large-layer",
+        "F07 silently wrong figures",
+        one(
+            "sliver.geojson",
+            fc(feat(big, status="occupied"), feat(sliver, status="occupied")),
+        ),
+        ("ok",),
+    )
+    control_case(
+        "fig-ok-straddling-the-border",
+        "F07 silently wrong figures",
+        one(
+            "straddle.geojson",
+            fc(
+                feat(
+                    poly(
+                        [
+                            [39.0, 47.5],
+                            [40.5, 47.5],
+                            [40.5, 48.5],
+                            [39.0, 48.5],
+                            [39.0, 47.5],
+                        ]
+                    ),
+                    status="occupied",
+                )
+            ),
+        ),
+        ("ok",),
+    )
+    control_case(
+        "fig-union-archive-world",
+        "F07 silently wrong figures",
+        one("deepstatemap_data_20241121.geojson", fc(feat(mpoly([WORLD_RING]), {}))),
+        "error",
+        mentions=("deepstatemap_data_20241121",),
+    )
+
+    def gpkg_layers_mixed_crs(path: Path) -> None:
+        import shapely
+
+        for k in range(10):
+            frame = gdf(
+                [shapely.box(37 + k * 0.1, 47, 37.05 + k * 0.1, 47.5)],
+                status=["occupied"],
+            )
+            if k == 3:
+                frame = frame.to_crs("EPSG:3857")
+            frame.to_file(path, layer=f"l{k}", driver="GPKG")
+
+    control_case(
+        "perf-gpkg-10-layers-mixed-crs",
+        "F10 performance as a defence",
+        one("mixed.gpkg", gpkg_layers_mixed_crs),
+        ("ok",),
+        check=_layer_count(10),
+    )
+
+    def kml_folders_other_fields(path: Path) -> None:
+        body = "".join(
+            f"<Folder><name>f{k}</name>"
+            + placemark(
+                kml_polygon(
+                    [
+                        [37 + k * 0.1, 47],
+                        [37.05 + k * 0.1, 47],
+                        [37.05 + k * 0.1, 47.5],
+                        [37 + k * 0.1, 47],
+                    ]
+                ),
+                extra=(
+                    f'<ExtendedData><Data name="x{k}"><value>{k}</value></Data>'
+                    "</ExtendedData>"
+                    if k % 2
+                    else ""
+                ),
+            )
+            + "</Folder>"
+            for k in range(12)
+        )
+        path.write_text(kml(body))
+
+    control_case(
+        "perf-kml-12-folders-other-fields",
+        "F10 performance as a defence",
+        one("fields.kml", kml_folders_other_fields),
+        ("ok", "warn"),
+        check=_layer_count(12),
+    )
+
+    def parquet_string_geometry(path: Path) -> None:
+        import pyarrow as pa
+
+        parquet(
+            ["POLYGON ((37 47, 38 47, 38 48, 37 47))"],
+            {"status": pa.array(["occupied"])},
+            geometry_type=pa.string(),
+        )(path)
+
+    control_case(
+        "wrap-parquet-geometry-wkt-strings",
+        "F03 malformed wrappers and documents",
+        one("wkt.parquet", parquet_string_geometry),
+        "error",
+        mentions=("wkt.parquet",),
+    )
+    bad_big = lazy(
+        lambda: (
+            '{"type": "FeatureCollection", "features": ['
+            + dumps(feat(BOX, status="occupied", pad="x" * (17 << 20)))
+            + ", "
+            + dumps(
+                feat({"type": "Hexagon", "coordinates": [BOX_RING]}, status="occupied")
+            )
+            + "]}"
+        )
+    )
+    control_case(
+        "wrap-geojson-17mib-bad-geometry",
+        "F03 malformed wrappers and documents",
+        one("big.geojson", bad_big),
+        "error",
+        slow=True,
+        mentions=("big.geojson",),
+        match="Hexagon",
+    )
+
+    def folder_with_odd_entries(tmp: Path) -> Inputs:
+        maps = tmp / "maps"
+        maps.mkdir()
+        for d in (1, 2, 3):
+            _write(maps / f"deepstatemap_data_2024110{d}.geojson", UNION)
+        (maps / "deepstatemap_data_20241104.geojson").symlink_to(tmp / "gone.geojson")
+        return {"folder": str(maps)}
+
+    lib_case(
+        "ts-dangling-link-in-folder",
+        "F16 time-series inputs",
+        lambda i: _timeseries(i["folder"]),
+        ("warn",),
+        build=folder_with_odd_entries,
+        argv=lambda i: ["timeseries", i["folder"], "--regions", "four"],
+        check=_series_dates(3),
+        warn_match="20241104",
+    )
+
+
+def _layer_count(n: int) -> Callable[[Any], str | None]:
+    def check(table: Any) -> str | None:
+        km2 = float(table.attrs.get("control_russian_held_km2", 0.0))
+        return None if km2 > 0 else f"no Russian-held area from the {n} layers"
+
+    return check
+
+
 def register() -> list[Case]:
     """Build every family once (idempotent)."""
     if not CASES:
@@ -6383,6 +6546,7 @@ def register() -> list[Case]:
             family_crs,
             family_filesystem,
             family_timeseries_inputs,
+            family_round3,
         ):
             family()
     return CASES

@@ -160,13 +160,15 @@ def _expand_one(item: Any) -> list[Any]:
     if isinstance(item, str) and is_source_uri(item) and not path.exists():
         return [Path(p) for p in source_paths(item)]
     if path.is_dir() and path.suffix.lower() != ".gdb":
+        # Named like a map but not a regular file (a dangling link, a pipe):
+        # kept, so that reading it skips it with a warning, never silently.
         files = sorted(
             p
             for p in path.iterdir()
-            if p.is_file()
-            and not p.name.startswith(".")
+            if not p.name.startswith(".")
             and p.suffix.lower() in _SUFFIXES
-            and not _is_json_table(p)
+            and not p.is_dir()
+            and not (p.is_file() and _is_json_table(p))
         )
         if not files:
             raise InputFileNotFoundError(
