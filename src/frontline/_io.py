@@ -80,7 +80,7 @@ MAX_UNCOMPRESSED_BYTES = 512 * 2**20
 #: Largest JSON document parsed whole in Python (bytes): the wrapped documents
 #: of NZZ and DeepState's API, GeoJSON sequences, and GeoJSON files whose
 #: unreadable geometries are looked at. Parsing costs up to ten times the text.
-MAX_DOCUMENT_BYTES = 64 * 2**20
+MAX_DOCUMENT_BYTES = 32 * 2**20
 #: Largest geometry a file may hold once parsed (bytes of WKB, 16 per vertex:
 #: 256 MiB is 16.7 million vertices). The parsed size, not the file's, is what
 #: the steps after the parse multiply; a file past it is refused before they run.
@@ -122,30 +122,15 @@ def read_vector(
             and _is_json(str(source))
         ):
             return _read_geojson(source, path)
-        with _gdal_json_limit():
-            return _read_layers(str(source), path, layer)
+        return _read_layers(str(source), path, layer)
 
 
-#: GeoJSON files larger than this (bytes) are parsed in Python, not by GDAL:
-#: GDAL holds each feature as a tree of JSON objects, about 30 times its text
-#: (a 19 MB ring of a million vertices needs 850 MB there, 300 MB here).
-_GDAL_JSON_BYTES = 16 * 2**20
-
-
-@contextlib.contextmanager
-def _gdal_json_limit() -> Iterator[None]:
-    """Make GDAL refuse a GeoJSON feature larger than _GDAL_JSON_BYTES of text.
-
-    Past that, its JSON tree could exhaust memory and crash the process
-    instead of failing; a refusal is an error that names the file.
-    """
-    key = "OGR_GEOJSON_MAX_OBJ_SIZE"
-    old = pyogrio.get_gdal_config_option(key)
-    pyogrio.set_gdal_config_options({key: str(_GDAL_JSON_BYTES >> 20)})
-    try:
-        yield
-    finally:
-        pyogrio.set_gdal_config_options({key: old})
+#: GeoJSON files larger than this (bytes), up to MAX_DOCUMENT_BYTES, are
+#: parsed in Python, not by GDAL: GDAL holds a feature as a tree of JSON
+#: objects of about 30 times its text (a 19 MB ring of a million vertices
+#: needs 850 MB there, under 300 MB here); past MAX_DOCUMENT_BYTES GDAL
+#: streams the file and refuses a feature whose tree passes 200 MB.
+_GDAL_JSON_BYTES = 8 * 2**20
 
 
 def _read_geojson(source: Path, path: Path) -> gpd.GeoDataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from frontline import _validate
-from frontline._messages import quote
+from frontline._messages import quote, warn
 from frontline._series_base import RUSSIAN_HELD_STATUS
 from frontline._union import union_polygons
 from frontline.control import _read_layer, as_layer, is_normalised
@@ -160,16 +160,22 @@ def _expand_one(item: Any) -> list[Any]:
     if isinstance(item, str) and is_source_uri(item) and not path.exists():
         return [Path(p) for p in source_paths(item)]
     if path.is_dir() and path.suffix.lower() != ".gdb":
-        # Named like a map but not a regular file (a dangling link, a pipe):
-        # kept, so that reading it skips it with a warning, never silently.
-        files = sorted(
+        named = sorted(
             p
             for p in path.iterdir()
-            if not p.name.startswith(".")
-            and p.suffix.lower() in _SUFFIXES
-            and not p.is_dir()
-            and not (p.is_file() and _is_json_table(p))
+            if not p.name.startswith(".") and p.suffix.lower() in _SUFFIXES
         )
+        files = [p for p in named if p.is_file() and not _is_json_table(p)]
+        # Named like a map but not a regular file (a dangling link, a pipe, a
+        # device): never opened (a pipe blocks), never skipped silently.
+        odd = [p.name for p in named if not p.is_file() and not p.is_dir()]
+        if odd:
+            warn(
+                f"folder {quote(str(path), 80)}: skipped {len(odd)} entr"
+                f"{'y' if len(odd) == 1 else 'ies'} named like maps that are not "
+                f"regular files ({quote(odd[:5], 120)}): dangling links, pipes "
+                "or devices; fix or remove them"
+            )
         if not files:
             raise InputFileNotFoundError(
                 f"folder {quote(str(path))} holds no control file (looked for "
