@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
+from frontline._messages import quote, warn
 from frontline._series_base import RUSSIAN_HELD_STATUS
 from frontline._snapshots import (
     FolderPath,
@@ -50,6 +51,7 @@ __all__ = [
     "Parallel",
     "pick_runner",
     "progress_bar",
+    "report_skipped",
     "run_chunks",
     "run_parallel",
     "run_serial",
@@ -413,4 +415,29 @@ def progress_bar(total: int | None, progress: bool, what: str) -> Any:
         delay=_PROGRESS_DELAY_S,
         file=sys.stderr,
         leave=False,
+    )
+
+
+def report_skipped(skipped: list[Skipped], measured: int) -> None:
+    """Warn once about the files of a folder that could not be read.
+
+    Raises
+    ------
+    OptionError
+        When no file of the folder could be read.
+    """
+    if not skipped:
+        return
+    skipped = sorted(skipped)
+    shown = "; ".join(f"{s.label} ({quote(s.reason, 90)})" for s in skipped[:2])
+    more = f"; and {len(skipped) - 2} more" if len(skipped) > 2 else ""
+    if not measured:
+        raise OptionError(
+            f"none of the {len(skipped)} map(s) found could be read: {shown}{more}. "
+            "Fix or remove them"
+        )
+    warn(
+        f"skipped {len(skipped)} of {len(skipped) + measured} map(s) that cannot "
+        f"be read: {shown}{more}; the series has no row for them (attrs"
+        "['skipped']). Fix or remove them"
     )

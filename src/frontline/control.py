@@ -580,8 +580,9 @@ def _check_earth(crs: CRS, what: str) -> None:
     if axis is not None and not _EARTH_AXIS_M[0] <= axis <= _EARTH_AXIS_M[1]:
         raise CRSError(
             f"{what} declares the CRS {name}, on a body of {axis / 1000:,.0f} km "
-            "radius, not the Earth: no map of Ukraine is drawn there. Set the "
-            "CRS the coordinates are really in (e.g. EPSG:4326)"
+            "radius, not the Earth: it cannot be transformed to longitude/"
+            "latitude on the Earth. Set the CRS the coordinates are really in "
+            "(e.g. EPSG:4326)"
         )
 
 

@@ -50,11 +50,11 @@ from frontline._changes import (
     polygonal_part,
     stream_changes,
 )
-from frontline._messages import quote, warn
 from frontline._runners import (
     Parallel,
     pick_runner,
     progress_bar,
+    report_skipped,
     run_parallel,
     run_serial,
     runs_in_process,
@@ -273,7 +273,7 @@ def timeseries(
     finally:
         if kept is not None:
             kept.save()  # also what was measured before an error
-    _report_skipped(skipped, len(records))
+    report_skipped(skipped, len(records))
     table = _series_table(records, units, selection, basis)
     if skipped:
         table.attrs["skipped"] = [
@@ -802,31 +802,6 @@ def _geometry_only(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = units[["region_id", "name", units.geometry.name]].copy()
     out.attrs = {}
     return out
-
-
-def _report_skipped(skipped: list[Skipped], measured: int) -> None:
-    """Warn once about the files of a folder that could not be read.
-
-    Raises
-    ------
-    OptionError
-        When no file of the folder could be read.
-    """
-    if not skipped:
-        return
-    skipped = sorted(skipped)
-    shown = "; ".join(f"{s.label} ({quote(s.reason, 90)})" for s in skipped[:2])
-    more = f"; and {len(skipped) - 2} more" if len(skipped) > 2 else ""
-    if not measured:
-        raise OptionError(
-            f"none of the {len(skipped)} map(s) found could be read: {shown}{more}. "
-            "Fix or remove them"
-        )
-    warn(
-        f"skipped {len(skipped)} of {len(skipped) + measured} map(s) that cannot "
-        f"be read: {shown}{more}; the series has no row for them (attrs"
-        "['skipped']). Fix or remove them"
-    )
 
 
 def _series_table(
