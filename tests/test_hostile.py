@@ -598,3 +598,53 @@ def test_large_legitimate_input_in_bounded_time_and_memory(tmp_path: Path) -> No
     assert (table.occupied_km2 + table.contested_km2 > 0).any()
     assert elapsed < 30, f"{elapsed:.1f} s"
     assert peak < 400 << 20, f"{peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize(
+    "exc", [MemoryError(), __import__("shapely").errors.GEOSException("std::bad_alloc")]
+)
+def test_running_out_of_memory_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any, exc: Exception
+) -> None:
+    """GEOS out of memory on a huge ring (std::bad_alloc) is a GeometryError."""
+    path = tmp_path / "huge.geojson"
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature([BOX])]})
+    )
+    from frontline import control
+
+    def exhausted(*args: Any, **kwargs: Any) -> Any:
+        raise exc
+
+    monkeypatch.setattr(control, "_normalise", exhausted)
+    monkeypatch.setattr(control, "_read_arrays", exhausted)
+    with pytest.raises(
+        fl.errors.GeometryError, match=r"ran out of memory.*huge\.geojson"
+    ):
+        fl.read_control(path, status="occupied")
+    assert main(["report", str(path), "--status", "occupied"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("frontline: error: ran out of memory") and err.count("\n") == 1
+    )
+
+
+def test_other_geos_errors_are_not_called_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shapely
+
+    from frontline import control
+
+    path = tmp_path / "x.geojson"
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature([BOX])]})
+    )
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise shapely.errors.GEOSException("TopologyException: side location conflict")
+
+    monkeypatch.setattr(control, "_normalise", broken)
+    monkeypatch.setattr(control, "_read_arrays", broken)
+    with pytest.raises(shapely.errors.GEOSException, match="side location"):
+        fl.read_control(path, status="occupied")

@@ -667,3 +667,10 @@ def test_inputs_are_not_modified(synthetic, control):
     population_in(control, by="status", settlements=synthetic)
     assert_geodataframe_equal(synthetic, before_places)
     assert_geodataframe_equal(control, before_control)
+
+
+def test_a_huge_name_is_refused_at_once_with_a_short_message():
+    name = "Bakhmut" + "q" * (1 << 20)
+    with pytest.raises(SettlementNotFoundError, match="at most 200 characters") as info:
+        find_settlement(name)
+    assert len(str(info.value)) < 300 and "1,048,583 characters" in str(info.value)

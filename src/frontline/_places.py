@@ -24,6 +24,7 @@ import shapely
 from pyproj import Geod, Transformer
 
 from frontline import _validate
+from frontline._messages import quote
 from frontline._names import normalise_name
 from frontline.errors import (
     AmbiguousSettlementError,
@@ -99,6 +100,9 @@ _DATA = files("frontline") / "data"
 
 
 _GAZETTEER: Final = "settlements.csv.gz"
+#: Longer names are refused before any search (the gazetteer's longest name,
+#: alternate names included, has 46 characters).
+MAX_NAME_CHARS: Final = 200
 
 
 _GEOD: Final = Geod(ellps="WGS84")
@@ -430,7 +434,13 @@ def find_settlement(
     if not isinstance(name, str) or not normalise_name(name):
         raise SettlementNotFoundError(
             f"expected a place name or a GeoNames id, got {type(name).__name__} "
-            f"{name!r}"
+            f"{quote(name)}"
+        )
+    if len(name) > MAX_NAME_CHARS:
+        raise SettlementNotFoundError(
+            f"no populated place called {quote(name)}: a place name has at most "
+            f"{MAX_NAME_CHARS} characters; pass the name alone "
+            "(frontline.find_settlement('Bakhmut'))"
         )
     primary, alternate, loose = _name_index()
     regions_of = table["region_id"].to_numpy()
@@ -453,7 +463,7 @@ def find_settlement(
             else "pass region=... (e.g. region='Donetsk') or the geonameid"
         )
         raise AmbiguousSettlementError(
-            f"{len(candidates)} populated places{where} are called {name!r}: "
+            f"{len(candidates)} populated places{where} are called {quote(name)}: "
             f"{_describe(candidates)}. To choose one, {hint}",
             candidates,
         )
@@ -473,7 +483,7 @@ def find_settlement(
         else "check the spelling, or search load_settlements().alternatenames"
     )
     raise SettlementNotFoundError(
-        f"no populated place called {name!r}{where} in the gazetteer (GeoNames, "
+        f"no populated place called {quote(name)}{where} in the gazetteer (GeoNames, "
         f"places of 500+ inhabitants); {hint}",
         candidates,
     )

@@ -24,6 +24,7 @@ the more specific Russian-held class wins, and nothing is counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -61,7 +62,7 @@ from frontline.status import PRECEDENCE, RUSSIAN_HELD, STATUSES, check_status
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from numpy.typing import NDArray
 
@@ -251,6 +252,33 @@ class _Layer:
         return out
 
 
+@contextlib.contextmanager
+def _out_of_memory(data: object) -> Iterator[None]:
+    """Turn running out of memory on a huge geometry into a GeometryError.
+
+    GEOS reports it as ``GEOSException: std::bad_alloc`` (a ring of millions
+    of vertices under a memory limit), numpy and Python as MemoryError.
+    """
+    try:
+        yield
+    except (MemoryError, shapely.errors.GEOSException) as exc:
+        if isinstance(exc, shapely.errors.GEOSException) and "bad_alloc" not in str(
+            exc
+        ):
+            raise
+        what = (
+            quote(os.fspath(data))
+            if isinstance(data, (str, os.PathLike))
+            else "the layer"
+        )
+        raise GeometryError(
+            f"ran out of memory on the geometry of {what} (too many vertices for "
+            "the memory available); simplify it first (e.g. ogr2ogr -simplify "
+            "0.0001 out.gpkg in.kml, about 10 m) or read it on a machine with "
+            "more memory"
+        ) from None
+
+
 def _read_layer(
     data: str | Path | gpd.GeoDataFrame,
     *,
@@ -294,34 +322,36 @@ def _read_layer(
         fetched = control_path(data)
         if fetched is not None:
             uri, data = data, fetched
-    fast = None
-    if not frame and layer is None and status_column is None and status_map is None:
-        fast = _read_arrays(data, source, status)
-    raw: gpd.GeoDataFrame | None = None
-    if fast is not None:
-        out, attrs = fast
-    else:
-        path, raw = _load(data, layer)
-        adapter = pick_adapter(source, path, raw)
-        classified, attrs = adapter.read(
-            raw,
-            path,
-            status=status,
-            status_column=status_column,
-            status_map=status_map,
-        )
-        # Called from here (not through a wrapper): the warnings' stacklevel
-        # counts the frames up to the caller of read_control.
-        out = _normalise(
-            np.asarray(classified.geometry.values, dtype=object),
-            classified["status"].to_numpy(dtype=object)
-            if len(classified)
-            else np.zeros(0, dtype=object),
-            classified.crs,
-            path,
-            table=classified,
-            overlaps_expected=bool(attrs.pop("overlaps_expected", False)),
-        )
+    # A with-block adds no frame: the warnings' stacklevel stays right.
+    with _out_of_memory(data):
+        fast = None
+        if not frame and layer is None and status_column is None and status_map is None:
+            fast = _read_arrays(data, source, status)
+        raw: gpd.GeoDataFrame | None = None
+        if fast is not None:
+            out, attrs = fast
+        else:
+            path, raw = _load(data, layer)
+            adapter = pick_adapter(source, path, raw)
+            classified, attrs = adapter.read(
+                raw,
+                path,
+                status=status,
+                status_column=status_column,
+                status_map=status_map,
+            )
+            # Called from here (not through a wrapper): the warnings' stacklevel
+            # counts the frames up to the caller of read_control.
+            out = _normalise(
+                np.asarray(classified.geometry.values, dtype=object),
+                classified["status"].to_numpy(dtype=object)
+                if len(classified)
+                else np.zeros(0, dtype=object),
+                classified.crs,
+                path,
+                table=classified,
+                overlaps_expected=bool(attrs.pop("overlaps_expected", False)),
+            )
     # What the adapter dropped (km²) and repaired joins the reader's record.
     dropped = {**out.attrs["dropped"], **attrs.pop("dropped", {})}
     repairs = [*attrs.pop("repairs", []), *out.attrs["repairs"]]
