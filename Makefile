@@ -26,8 +26,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The whole suite: the fast tests (a bare `pytest`, under 2 minutes) and those
+# marked slow (every real map, the notebooks, the browser, animations), on all
+# cores (pytest-xdist; one test file per worker, so that a file's fixtures of
+# real maps are read once).
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "slow or not slow" -n auto --dist loadfile
 
 test: lint typecheck pytest
 

@@ -184,6 +184,7 @@ def test_warnings_become_one_line(capsys, tmp_path):
 # -- the analysis commands -----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_line_command(capsys, tmp_path):
     code, out, err = run(capsys, "line", "--format", "json")
     assert code == 0 and "ILLUSTRATIVE" in err
@@ -269,6 +270,7 @@ def test_settlements_command(capsys, tmp_path):
     assert len(pd.read_csv(io.StringIO(out))) == 0
 
 
+@pytest.mark.slow
 def test_map_command_png_template_and_up_to_date(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     a = tmp_path / "a.geojson"

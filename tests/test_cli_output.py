@@ -18,6 +18,7 @@ from frontline.cli import _parser, main, one_line
 CLI = [sys.executable, "-m", "frontline.cli"]
 
 
+@pytest.mark.slow
 def test_broken_pipe_is_quiet():
     """`frontline … | head` stops quietly, with the status of a SIGPIPE."""
     with subprocess.Popen(
@@ -34,6 +35,7 @@ def test_broken_pipe_is_quiet():
     assert "Broken pipe" not in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_closed_stdout_is_one_line_error():
     proc = subprocess.run(
         [*CLI, "-q", "report"],

@@ -396,6 +396,7 @@ print(fetch_file(sys.argv[1], known_hash=sys.argv[2]))
 """
 
 
+@pytest.mark.slow
 def test_two_processes_fetching_at_once_download_once(server, cache):
     def slow(h):
         h.send_response(200)

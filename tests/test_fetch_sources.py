@@ -309,6 +309,7 @@ def test_an_interrupted_run_leaves_no_partial_file_and_resumes(services, tmp_pat
     assert len(union_hits(services)) == 3
 
 
+@pytest.mark.slow
 def test_killed_mid_download_leaves_no_partial_file(services, tmp_path, cache):
     folder = tmp_path / "maps"
     held = "deepstatemap_data_20241121.geojson"
@@ -456,6 +457,7 @@ def test_timeseries_over_a_range_uri(services, capsys):
     assert "2024-11-20,four,occupied,81558.038,76.820" in out
 
 
+@pytest.mark.slow
 def test_change_and_map_take_uris(services, tmp_path, capsys):
     assert (
         main(

@@ -570,6 +570,7 @@ def test_corpus_size() -> None:
     assert len(CASES) >= 40
 
 
+@pytest.mark.slow
 def test_large_legitimate_input_in_bounded_time_and_memory(tmp_path: Path) -> None:
     # 2,000 features, 400,000 vertices (~10 MB of GeoJSON): read and measured
     # without holding more than a few copies of the coordinates.

@@ -22,6 +22,9 @@ from frontline.plot import HELD_COLOR, STATUS_COLORS
 
 from .browser import parse_dom, render
 
+# Slow (a headless browser): make test runs it, a bare pytest does not.
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("folium")
 pytest.importorskip("mapclassify")
 

@@ -543,6 +543,7 @@ def test_minregion_land_osm_mask_reproduces_deepstate(
     assert table.attrs["water"].startswith("water mask: osm_sea_ukraine.geojson")
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 @pytest.mark.filterwarnings("ignore:the series has 1 gap:frontline.FrontlineWarning")
 def test_timeseries_equals_control_table_under_land_on_real_data(minregion_units):

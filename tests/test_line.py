@@ -330,6 +330,7 @@ def test_line_lengths_with_a_group(boxes):
 # -- displacement --------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_line_change_between_parallel_lines(boxes):
     before = layer(("occupied", shapely.box(37.5, 48, 39, 49)))
     after = layer(("occupied", shapely.box(37.6, 48, 39, 49)), date="2024-12-01")
@@ -406,6 +407,7 @@ def deepstate_2026():
     return fl.read_control(shared_file(*UNION, "deepstatemap_data_20260801.geojson"))
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_line_lengths_in_published_range(deepstate_20241120, deepstate_2026):
     # Published: about 1,040 km "active" in 2024, 1,200-1,300 km in 2025-26,

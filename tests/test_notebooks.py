@@ -25,6 +25,9 @@ import pytest
 from .conftest import SHARED, shared_file
 from .fake_services import FakeServices
 
+# Slow (executes the notebooks): make test runs it, a bare pytest does not.
+pytestmark = pytest.mark.slow
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")

@@ -370,6 +370,7 @@ def test_line_outside_the_view_stays_out_of_the_legend(sample, hand_line):
     assert "Front line along a river" not in legend_texts(ax)
 
 
+@pytest.mark.slow
 def test_default_line_comes_from_frontline_line(sample):
     pytest.importorskip("frontline.line")
     ax = plot.plot_map(sample, "four", labels=False, caption="full")
@@ -557,6 +558,7 @@ def test_short_caption_names_source_date_boundaries_and_credit(sample):
     assert len(lines) <= 5
 
 
+@pytest.mark.slow
 def test_full_caption_has_the_method_and_none_has_nothing(sample, hand_line):
     full = plot.plot_map(sample, "four", line=hand_line, caption="full", credit="X")
     flat = " ".join(texts(full, "caption")[0].split())

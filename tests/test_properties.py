@@ -100,6 +100,7 @@ def test_shares_add_up_to_the_region(items):
     assert (t[KM2] >= 0).all().all()
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(features)
 def test_ring_orientation_does_not_matter(items):
@@ -107,6 +108,7 @@ def test_ring_orientation_does_not_matter(items):
     assert_same(table(items), table(reversed_items))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(features, st.integers(0, 7))
 def test_vertex_order_does_not_matter(items, shift):
@@ -119,6 +121,7 @@ def test_vertex_order_does_not_matter(items, shift):
     assert_same(table(items), table([(s, rotate(g)) for s, g in items]))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(features, st.randoms(use_true_random=False))
 def test_feature_order_and_duplicates_do_not_matter(items, rnd):
@@ -128,6 +131,7 @@ def test_feature_order_and_duplicates_do_not_matter(items, rnd):
     assert_same(table(items), table([*items, items[0]]))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(features, st.floats(37.2, 38.8))
 def test_cutting_polygons_into_pieces_keeps_area(items, x):
@@ -188,6 +192,7 @@ def test_land_shares_add_up_to_the_land(items, sea):
         assert t.loc[rid, "area_km2"] == pytest.approx(land, rel=1e-9, abs=1e-6)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(features, seas)
 def test_land_loses_exactly_what_lies_in_the_sea(items, sea):

@@ -152,6 +152,7 @@ def test_map_command_svg_keeps_editable_text_and_the_credit(capsys, tmp_path):
     assert any("Labels: Russian-held share" in t for t in texts)  # full caption
 
 
+@pytest.mark.slow
 def test_map_command_gif_size_fps_and_mode(capsys, tmp_path, umask_022):
     from PIL import Image
 
@@ -181,6 +182,7 @@ def test_map_command_gif_size_fps_and_mode(capsys, tmp_path, umask_022):
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
 
 
+@pytest.mark.slow
 def test_map_command_html_is_self_contained_and_0644(capsys, tmp_path, umask_022):
     pytest.importorskip("folium")
     pytest.importorskip("mapclassify")

@@ -122,6 +122,7 @@ def test_the_measuring_thread_never_touches_the_warnings_state(monkeypatch, two_
     assert not [name for name in entered if name.startswith("frontline-measure")]
 
 
+@pytest.mark.slow
 def test_a_series_leaves_the_warning_filters_as_it_found_them(tmp_path):
     # The natural case that used to break them (30 files of 3,000 vertices,
     # 6 runs out of 6 with the old reading thread).

@@ -280,6 +280,7 @@ def test_withdraw_from_kharkiv_returns_its_russian_held_km2(which, request):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_buffer_zone_is_plausible(deepstate_20241120):
     zone = buffer_zone(deepstate_20241120, 15)

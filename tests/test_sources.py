@@ -738,6 +738,7 @@ def documented_date(rel: str) -> dt.date:
     return dt.date.fromisoformat(re.search(r'"date": "([\d-]{10})"', head)[1])
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 @pytest.mark.parametrize("rel", REAL_FILES)
 def test_every_real_file(
@@ -767,6 +768,7 @@ def test_every_real_file(
         assert cover == {"crimea": True, "pre_2022_donbas": True}
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_deepstate_raw_20241120(
     real_layers: dict[str, Any],
@@ -793,6 +795,7 @@ def test_deepstate_raw_20241120(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_isw_daily_areas_match_the_territory_files(
     real_layers: dict[str, Any],

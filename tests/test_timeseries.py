@@ -769,6 +769,7 @@ def test_dask_local_cluster_gives_the_serial_figures(files, boxes):
     pd.testing.assert_frame_equal(by_name, serial, check_exact=True)
 
 
+@pytest.mark.slow
 def test_changes_on_processes_give_the_serial_figures(files, boxes):
     serial = ts.changes(files, "D", "four", boundaries=boxes, progress=False)
     pooled = ts.changes(

@@ -430,6 +430,7 @@ def _metres(geom, fwd):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_raw_and_union_front_lines_agree(evening):
     # Before the model (20 Nov 2024): 1,162.9 km (union) vs 1,426.4 km (raw),
@@ -447,6 +448,7 @@ def test_real_raw_and_union_front_lines_agree(evening):
         assert lengths[1][rid] == pytest.approx(lengths[0][rid], rel=0.02), (date, rid)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_buffer_zone_follows_real_front_stretches(evening):
     # Before the model: 10 (union) and 14 (raw) separate parts on 20 Nov 2024,
@@ -530,6 +532,7 @@ def test_real_change_polygons_over_a_year():
         )
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_control_table_does_not_go_through_tolerance(evening, monkeypatch):
     # Areas stay exact: nothing on the path of control_table uses the model,
@@ -552,6 +555,7 @@ def test_real_control_table_does_not_go_through_tolerance(evening, monkeypatch):
         pd.testing.assert_frame_equal(layer, copy)
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_cede_leaves_no_seam(deepstate_20241120):
     # After ceding the four regions, the old front inside them is no front.
@@ -563,6 +567,7 @@ def test_real_cede_leaves_no_seam(deepstate_20241120):
     assert shapely.length(shapely.intersection(_metres(line, fwd), inner)) == 0
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_real_places_in_the_rear_are_far_from_the_raw_line(evening):
     # The seam of the raw map's classes ran past Donetsk and Horlivka, 1-2 km

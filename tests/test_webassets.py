@@ -194,6 +194,7 @@ def _overlap(a, b) -> bool:
 # ---------------------------------------------------------- browser tests
 
 
+@pytest.mark.slow
 def test_self_contained_map_renders_offline(rendered):
     result = rendered["self_contained"]
     doc = parse_dom(result.dom)

@@ -118,6 +118,7 @@ def test_cli_report_file_is_0644(tmp_path, umask_022):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_cli_report_to_dev_stdout(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "frontline.cli", "-q", "report", "-o", "/dev/stdout"],
@@ -130,6 +131,7 @@ def test_cli_report_to_dev_stdout(tmp_path):
     assert "Donetsk" in proc.stdout
 
 
+@pytest.mark.slow
 def test_cli_map_png_is_0644(tmp_path, umask_022):
     out = tmp_path / "m.png"
     assert main(["-q", "map", "-o", str(out), "--regions", "Luhansk"]) == 0
@@ -138,6 +140,7 @@ def test_cli_map_png_is_0644(tmp_path, umask_022):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_animation_is_0644(tmp_path, umask_022):
     pytest.importorskip("PIL")
     out = tmp_path / "a.gif"

@@ -277,6 +277,7 @@ def test_timeseries_of_the_27_units_as_zones_is_exact(units, sample):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.shared
 def test_hromada_like_zones_sum_to_the_oblasts_on_real_maps(hromadas):
     folder = shared_file("control", "deepstate_union_archive")
@@ -345,6 +346,7 @@ def test_dask_local_cluster_gives_the_same_zone_figures(hromadas, tmp_path):
 
 
 # -- lines, scenarios, people ---------------------------------------------------
+@pytest.mark.slow
 def test_line_lengths_per_zone(units, hromadas, sample):
     line = fl.front_line(sample)
     regions = fl.line_lengths(line)
@@ -365,6 +367,7 @@ def test_line_lengths_per_zone(units, hromadas, sample):
     assert fine.loc["total", "name"] == "all zones"
 
 
+@pytest.mark.slow
 def test_distance_bands_per_zone(units, sample):
     regions = fl.distance_bands(sample, regions="four")
     zoned = fl.distance_bands(
@@ -403,6 +406,7 @@ def test_places_and_people_per_zone(units, circle, sample):
 
 
 # -- maps -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_choropleth_of_many_zones(hromadas, sample):
     import matplotlib.pyplot as plt
 
@@ -446,6 +450,7 @@ def test_choropleth_of_many_zones(hromadas, sample):
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_country_map_of_many_zones_has_no_scattered_labels(hromadas, sample):
     """At country zoom a few zones could take a label: then none does."""
     import matplotlib.pyplot as plt
@@ -457,6 +462,7 @@ def test_country_map_of_many_zones_has_no_scattered_labels(hromadas, sample):
     plt.close("all")
 
 
+@pytest.mark.slow
 def test_status_map_of_one_zone_and_explore(circle, sample):
     import matplotlib.pyplot as plt
 
@@ -486,6 +492,7 @@ def run(argv, capsys):
     return code, captured.out, captured.err
 
 
+@pytest.mark.slow
 def test_cli_report_timeseries_change_map_with_zones(
     zone_file, sample, tmp_path, capsys
 ):
@@ -760,6 +767,7 @@ def test_change_per_zone_reports_noise_as_the_regions_do(units):
     assert series.attrs["zones"]["zones"] == 27
 
 
+@pytest.mark.slow
 def test_zone_lines_are_traced_through_the_tolerance(units, sample):
     tol = fl.Tolerance(border_m=8000)
     line = fl.front_line(sample, tolerance=tol)
@@ -775,6 +783,7 @@ def test_zone_lines_are_traced_through_the_tolerance(units, sample):
     assert old.attrs["tolerance"] == tol.to_attrs()
 
 
+@pytest.mark.slow
 def test_zone_maps_state_the_tolerance_in_full_captions(circle, sample):
     import matplotlib.pyplot as plt
 

@@ -153,7 +153,7 @@ def _stat_error(path: Path, exc: OSError, what: str) -> InputFileNotFoundError:
     name = shown(path)
     if exc.errno == errno.ENOENT and os.path.islink(path):
         reason = (
-            f"is a symbolic link to {quote(os.readlink(path), 80)}, which does "
+            f"is a symbolic link to {shown(os.readlink(path))}, which does "
             "not exist; fix the link or pass the file itself"
         )
     elif exc.errno == errno.ENOENT:

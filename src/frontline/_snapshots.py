@@ -171,14 +171,14 @@ def _expand_one(item: Any) -> list[Any]:
         odd = [p.name for p in named if not p.is_file() and not p.is_dir()]
         if odd:
             warn(
-                f"folder {quote(str(path), 80)}: skipped {len(odd)} entr"
+                f"folder {quote(str(path), 160)}: skipped {len(odd)} entr"
                 f"{'y' if len(odd) == 1 else 'ies'} named like maps that are not "
                 f"regular files ({quote(odd[:5], 120)}): dangling links, pipes "
                 "or devices; fix or remove them"
             )
         if not files:
             raise InputFileNotFoundError(
-                f"folder {quote(str(path))} holds no control file (looked for "
+                f"folder {quote(str(path), 160)} holds no control file (looked for "
                 f"{', '.join(_SUFFIXES)})"
             )
         return [FolderPath(p) for p in files]
@@ -189,13 +189,13 @@ def _expand_one(item: Any) -> list[Any]:
         files = [p for p in matches if p.is_file()]
         if not files:
             raise InputFileNotFoundError(
-                f"glob {quote(str(item))} matches no file; check the pattern and "
-                f"the current directory ({quote(str(Path.cwd()), 60)})"
+                f"glob {quote(str(item), 160)} matches no file; check the pattern and "
+                f"the current directory ({quote(str(Path.cwd()), 160)})"
             )
         return [FolderPath(p) for p in files]
     raise InputFileNotFoundError(
-        f"snapshot {quote(str(item))} does not exist; check the path (current "
-        f"directory: {quote(str(Path.cwd()), 60)})"
+        f"snapshot {quote(str(item), 160)} does not exist; check the path (current "
+        f"directory: {quote(str(Path.cwd()), 160)})"
     )
 
 

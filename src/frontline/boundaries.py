@@ -442,9 +442,9 @@ def read_boundaries(
     _validate.text(column, "column", none=True, example="region_id")
     if not file.exists():
         raise InputFileNotFoundError(
-            f"boundary file {quote(str(file))} does not exist, and it is not "
+            f"boundary file {quote(str(file), 160)} does not exist, and it is not "
             f"a registered boundary set ({', '.join(BOUNDARY_SETS)}); check the "
-            f"path (current directory: {quote(str(Path.cwd()))})"
+            f"path (current directory: {quote(str(Path.cwd()), 160)})"
         )
     raw = read_vector(file)
     name = column if column is not None else _unit_column(raw, file)

@@ -266,11 +266,8 @@ def _out_of_memory(data: object) -> Iterator[None]:
             exc
         ):
             raise
-        what = (
-            quote(os.fspath(data))
-            if isinstance(data, (str, os.PathLike))
-            else "the layer"
-        )
+        named = isinstance(data, (str, os.PathLike))
+        what = quote(str(data), 160) if named else "the layer"
         raise GeometryError(
             f"ran out of memory on the geometry of {what} (too many vertices for "
             "the memory available); simplify it first (e.g. ogr2ogr -simplify "

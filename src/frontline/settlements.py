@@ -347,7 +347,8 @@ def _series(
     if isinstance(layers, (str, Path)):
         raise OptionError(
             "expected several control layers (a list of paths or GeoDataFrames, "
-            f"or a mapping date -> layer), got the single path {quote(str(layers))}"
+            "or a mapping date -> layer), got the single path "
+            f"{quote(str(layers), 160)}"
         )
     items = _validate.sequence(
         layers,
