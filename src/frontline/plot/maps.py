@@ -176,6 +176,36 @@ def plot_control(
     return ax
 
 
+def _base_map(
+    ax: Axes | None,
+    figsize: tuple[float, float],
+    units: gpd.GeoDataFrame,
+    context_gdf: gpd.GeoDataFrame,
+    *,
+    context: bool,
+) -> tuple[Axes, tuple[float, float, float, float]]:
+    """Axes framed on ``units``: sea and neighbours (``context``), the units' land.
+
+    The land of the units in view is filled Ukrainian-held; the statuses,
+    changes or shares are drawn over it.
+    """
+    ax = new_axes(ax, figsize)
+    extent = map_extent(units)
+    set_view(ax, extent)
+    style_map_axes(ax)
+    if context:
+        draw_context(ax, extent)
+    add_polygons(
+        ax,
+        context_gdf.geometry,
+        facecolor=HELD_COLOR,
+        edgecolor=CONTEXT_EDGE,
+        linewidth=0.5,
+        zorder=1,
+    )
+    return ax, extent
+
+
 def _draw_statuses(
     ax: Axes, shapes: dict[str, Any], tol: Tolerance, **kwargs: Any
 ) -> None:
@@ -195,7 +225,7 @@ def _draw_statuses(
         add_polygons(ax, [shape], **{**status_style(status), **kwargs})
 
 
-def plot_map(  # noqa: PLR0915 - one map, many parts
+def plot_map(
     control: str | Path | gpd.GeoDataFrame,
     regions: str | Iterable[str] = "six",
     *,
@@ -408,20 +438,7 @@ def plot_map(  # noqa: PLR0915 - one map, many parts
     outline = context_outline(context_gdf, boundaries)
     shapes = status_shapes(layer, outline, tol)
 
-    ax = new_axes(ax, figsize)
-    extent = map_extent(units)
-    set_view(ax, extent)
-    style_map_axes(ax)
-    if context:
-        draw_context(ax, extent)
-    add_polygons(
-        ax,
-        context_gdf.geometry,
-        facecolor=HELD_COLOR,
-        edgecolor=CONTEXT_EDGE,
-        linewidth=0.5,
-        zorder=1,
-    )
+    ax, extent = _base_map(ax, figsize, units, context_gdf, context=context)
     _draw_statuses(ax, shapes, tol, zorder=2)
     draw_outlines(ax, context_gdf, units, boundaries)
     draw_line(ax, lines)
@@ -599,20 +616,7 @@ def _zone_map(
     outline = context_outline(context, opt.boundaries)
     shapes: dict[str, Any] = {}
 
-    ax = new_axes(ax, figsize)
-    extent = map_extent(units)
-    set_view(ax, extent)
-    style_map_axes(ax)
-    if opt.context:
-        draw_context(ax, extent)
-    add_polygons(
-        ax,
-        context.geometry,
-        facecolor=HELD_COLOR,
-        edgecolor=CONTEXT_EDGE,
-        linewidth=0.5,
-        zorder=1,
-    )
+    ax, extent = _base_map(ax, figsize, units, context, context=opt.context)
     shares = []
     if opt.choropleth:
         shares = draw_choropleth(ax, units, table, many=many)
@@ -800,20 +804,7 @@ def plot_change_map(
     inside = shapely.union_all(np.asarray(units.geometry.values, dtype=object))
     split, drawn, noise, totals = _change_parts(rh_old, rh_new, units, inside, tol)
 
-    ax = new_axes(ax, figsize)
-    extent = map_extent(units)
-    set_view(ax, extent)
-    style_map_axes(ax)
-    if context:
-        draw_context(ax, extent)
-    add_polygons(
-        ax,
-        context_gdf.geometry,
-        facecolor=HELD_COLOR,
-        edgecolor=CONTEXT_EDGE,
-        linewidth=0.5,
-        zorder=1,
-    )
+    ax, extent = _base_map(ax, figsize, units, context_gdf, context=context)
     if not rh_new.is_empty:
         add_polygons(
             ax,
