@@ -403,16 +403,27 @@ class _NoBar:
         return None
 
 
-def progress_bar(total: int | None, progress: bool, what: str) -> Any:
-    """Return a tqdm bar on stderr, only in a terminal and only on long runs."""
+def progress_bar(
+    total: int | None,
+    progress: bool,
+    what: str,
+    *,
+    unit: str = "snapshot",
+    delay: float | None = None,
+) -> Any:
+    """Return a tqdm bar on stderr, only in a terminal.
+
+    The bar shows only on runs longer than ``delay`` seconds (by default
+    ``_PROGRESS_DELAY_S``).
+    """
     if not progress or not sys.stderr.isatty():
         return _NoBar()
     tqdm = importlib.import_module("tqdm").tqdm
     return tqdm(
         total=total,
         desc=what,
-        unit="snapshot",
-        delay=_PROGRESS_DELAY_S,
+        unit=unit,
+        delay=_PROGRESS_DELAY_S if delay is None else delay,
         file=sys.stderr,
         leave=False,
     )

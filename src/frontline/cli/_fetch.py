@@ -155,32 +155,18 @@ def _maps(args: argparse.Namespace, source: str, when: str) -> list[FetchedMap]:
         )
 
 
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        """Do nothing."""
-
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
 def _bar(args: argparse.Namespace, start: str, end: str) -> Any:
     """Return a progress bar on stderr for ranges (a terminal only, not -q)."""
     import datetime as dt
 
-    if args.quiet or not sys.stderr.isatty():
-        return _NoBar()
-    import importlib
+    from frontline._runners import progress_bar
 
-    tqdm = importlib.import_module("tqdm").tqdm
     total = None
     try:
         total = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
     except ValueError:
         pass
-    return tqdm(total=total, desc="fetch", unit="map", file=sys.stderr, leave=False)
+    return progress_bar(total, not args.quiet, "fetch", unit="map", delay=0)
 
 
 def _boundaries(args: argparse.Namespace, name: str, when: str | None) -> int:
