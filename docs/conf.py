@@ -45,6 +45,9 @@ from typing import Any
 import frontline
 
 HERE = Path(__file__).resolve().parent
+# Its figures are drawn at build time (not committed): a fresh clone has no
+# _static/, and Sphinx checks html_static_path before the figures are drawn.
+(HERE / "_static").mkdir(exist_ok=True)
 
 project = "frontline"
 author = "frontline developers"
