@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.figure
 import matplotlib.pyplot as plt
 from PIL import Image
 
@@ -26,23 +27,26 @@ import frontline as fl
 OUT = Path(__file__).resolve().parent / "images" / "sample_map.png"
 
 
-def main() -> int:
-    """Draw the map and write it; print its size."""
-    ax = fl.plot_map(fl.load_sample(), "six")
+def save_small_png(figure: matplotlib.figure.Figure, out: Path) -> None:
+    """Write ``figure`` as a 256-colour PNG (small to commit); print its size."""
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(ax.figure)
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
     with Image.open(buffer) as image:
         small = image.convert("RGB").quantize(
             colors=256, method=Image.Quantize.MEDIANCUT
         )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        small.save(OUT, optimize=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        small.save(out, optimize=True)
         size = small.size
-    print(
-        f"{OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}: "
-        f"{size[0]}×{size[1]} px, {OUT.stat().st_size:,} bytes"
-    )
+    shown = out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out
+    print(f"{shown}: {size[0]}×{size[1]} px, {out.stat().st_size:,} bytes")
+
+
+def main() -> int:
+    """Draw the map and write it; print its size."""
+    ax = fl.plot_map(fl.load_sample(), "six")
+    save_small_png(ax.figure, OUT)
     return 0
 
 

@@ -14,7 +14,6 @@ like::
 from __future__ import annotations
 
 import importlib.util
-import io
 import sys
 from pathlib import Path
 
@@ -22,8 +21,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
-from PIL import Image
+# The same folder: run as a script, docs/ is on sys.path.
+from make_readme_map import save_small_png
 
 import frontline as fl
 
@@ -53,20 +52,7 @@ def main() -> int:
         credit="Zones: synthetic hromada-like cells (benchmarks/hromada_like.py), "
         "not Ukraine's real hromadas.",
     )
-    buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(ax.figure)
-    with Image.open(buffer) as image:
-        small = image.convert("RGB").quantize(
-            colors=256, method=Image.Quantize.MEDIANCUT
-        )
-        OUT.parent.mkdir(parents=True, exist_ok=True)
-        small.save(OUT, optimize=True)
-        size = small.size
-    print(
-        f"{OUT.relative_to(Path.cwd()) if OUT.is_relative_to(Path.cwd()) else OUT}: "
-        f"{size[0]}×{size[1]} px, {OUT.stat().st_size:,} bytes"
-    )
+    save_small_png(ax.figure, OUT)
     return 0
 
 
